@@ -1,0 +1,67 @@
+package io.fastvm.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/** A NIC of the VM and the network it is attached to. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!(self.type in ['bridge', 'macvtap']) || has(self.networkAttachment)",
+    message = "bridge and macvtap networks need networkAttachment (a NetworkAttachmentDefinition)",
+    fieldPath = ".networkAttachment",
+    reason = "FieldValueRequired")
+@ValidationRule(
+    value = "self.type in ['bridge', 'macvtap'] || !has(self.networkAttachment)",
+    message = "networkAttachment is only used by bridge and macvtap networks",
+    fieldPath = ".networkAttachment")
+@ValidationRule(
+    value = "self.type == 'nat' || !has(self.ports) || size(self.ports) == 0",
+    message = "ports can only be forwarded on nat networks",
+    fieldPath = ".ports")
+@ValidationRule(
+    value =
+        "!has(self.ports) || self.ports.all(p, self.ports.exists_one(q, q.port == p.port &&"
+            + " q.protocol == p.protocol))",
+    message = "each guest port and protocol may be forwarded once",
+    fieldPath = ".ports")
+public record Network(
+    @JsonPropertyDescription("Name of the NIC in this VM (a DNS label).")
+        @Required
+        @Pattern(Patterns.DNS_LABEL)
+        @Size(max = 63)
+        String name,
+    @JsonPropertyDescription("nat (pod network), bridge, macvtap or isolated.") @Default("nat")
+        NetworkType type,
+    @JsonPropertyDescription(
+            "Multus NetworkAttachmentDefinition for bridge and macvtap: name or namespace/name.")
+        @Pattern(Patterns.NETWORK_ATTACHMENT)
+        @Size(max = 317)
+        String networkAttachment,
+    @JsonPropertyDescription("NIC model the guest sees.") @Default("virtio") NicModel model,
+    @JsonPropertyDescription(
+            "Unicast MAC address. Default: a stable address derived from namespace, VM and NIC"
+                + " name (prefix 52:54:00).")
+        @Pattern(Patterns.UNICAST_MAC)
+        @Size(max = 17)
+        String macAddress,
+    @JsonPropertyDescription("Guest ports to forward (nat only).") @Size(max = 32)
+        List<Port> ports) {
+
+  public NetworkType effectiveType() {
+    return type == null ? NetworkType.NAT : type;
+  }
+
+  public NicModel effectiveModel() {
+    return model == null ? NicModel.VIRTIO : model;
+  }
+
+  public List<Port> portsOrEmpty() {
+    return ports == null ? List.of() : ports;
+  }
+}
