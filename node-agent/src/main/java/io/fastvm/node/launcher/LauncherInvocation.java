@@ -1,0 +1,78 @@
+package io.fastvm.node.launcher;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The launcher's command line, the contract between the operator (which builds a VM pod's args with
+ * {@link #toArgs()}) and the launcher (which parses them). {@code fastvm run} takes the same
+ * options.
+ *
+ * @param manifests YAML files holding the VirtualMachine and the objects it references (Volumes,
+ *     CloudInitConfig, Secrets)
+ * @param volumes image file of each Volume, by Volume name
+ * @param cloudInitSeed folder with a rendered NoCloud seed; null renders the CloudInitConfig
+ * @param stateDir persistent per-VM state (UEFI variables, TPM)
+ * @param runtimeDir sockets and generated files; emptied at start
+ * @param natBindAddress address forwarded ports listen on: 127.0.0.1 locally, 0.0.0.0 in a pod
+ * @param consoleTlsDir TLS material of the console endpoint; null serves no console endpoint
+ * @param terminationLog file that receives the reason when the launcher fails; null for none
+ */
+public record LauncherInvocation(
+    List<Path> manifests,
+    Map<String, Path> volumes,
+    Path cloudInitSeed,
+    Path stateDir,
+    Path runtimeDir,
+    String natBindAddress,
+    Path consoleTlsDir,
+    Path terminationLog) {
+
+  public LauncherInvocation {
+    manifests = List.copyOf(manifests);
+    volumes = new TreeMap<>(volumes);
+  }
+
+  /** Exit codes of the launcher (also of {@code fastvm run}). */
+  public static final class ExitCode {
+    private ExitCode() {}
+
+    /** The guest powered off, by itself or on request (SIGTERM, Ctrl-C). */
+    public static final int POWERED_OFF = 0;
+
+    /** Invalid input or a missing prerequisite; nothing was started or changed. */
+    public static final int INVALID = 2;
+
+    /** QEMU (or swtpm) failed to start. */
+    public static final int START_FAILED = 3;
+
+    /** QEMU crashed or was killed while running. */
+    public static final int CRASHED = 4;
+  }
+
+  public List<String> toArgs() {
+    List<String> args = new ArrayList<>();
+    for (Path manifest : manifests) {
+      args.add("--manifest=" + manifest);
+    }
+    volumes.forEach((name, path) -> args.add("--volume=" + name + "=" + path));
+    if (cloudInitSeed != null) {
+      args.add("--cloud-init-seed=" + cloudInitSeed);
+    }
+    args.add("--state-dir=" + stateDir);
+    args.add("--runtime-dir=" + runtimeDir);
+    if (natBindAddress != null) {
+      args.add("--nat-bind-address=" + natBindAddress);
+    }
+    if (consoleTlsDir != null) {
+      args.add("--console-tls=" + consoleTlsDir);
+    }
+    if (terminationLog != null) {
+      args.add("--termination-log=" + terminationLog);
+    }
+    return args;
+  }
+}
