@@ -404,9 +404,11 @@ public final class Launcher {
     if (hardStop) {
       return failWith(
           LauncherInvocation.ExitCode.STOPPED_HARD,
-          "the guest did not power off within the grace period ("
-              + plan.gracePeriodSeconds()
-              + " s); QEMU was stopped hard");
+          stopRequests.get() >= 2
+              ? "stopped hard on a second stop request before the guest powered off"
+              : "the guest did not power off within the grace period ("
+                  + plan.gracePeriodSeconds()
+                  + " s); QEMU was stopped hard");
     }
     if (status == 0) {
       log(
