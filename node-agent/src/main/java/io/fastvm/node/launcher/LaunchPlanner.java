@@ -132,6 +132,14 @@ public final class LaunchPlanner {
       if (disk.isCdromDisk() && Boolean.FALSE.equals(disk.readOnly())) {
         problems.add(what + ": a CD-ROM is always read-only; remove readOnly: false");
       }
+      if (!disk.isCdromDisk()
+          && Boolean.TRUE.equals(disk.readOnly())
+          && disk.effectiveBus() == DiskBus.SATA) {
+        problems.add(
+            what
+                + ": a read-only SATA disk is not possible (QEMU's AHCI disks are always"
+                + " writable); use bus virtio or scsi, or attach it as a CD-ROM");
+      }
       if (disk.bootOrder() != null && !bootOrders.add(disk.bootOrder())) {
         problems.add(what + ": bootOrder " + disk.bootOrder() + " is used twice");
       }

@@ -44,7 +44,11 @@ public final class QemuCommandBuilder {
     argv.addAll(
         List.of(
             "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"));
-    argv.addAll(List.of("-pidfile", socketPath("pid file", in.runtimeSockets().pidFile())));
+    // -pidfile takes its value verbatim (no key=value parsing), so it is not escaped.
+    argv.addAll(
+        List.of(
+            "-pidfile",
+            QemuOpts.requireSafe("pid file", in.runtimeSockets().pidFile().toString())));
 
     machine(in, argv);
     cpuAndMemory(in, argv);
@@ -218,6 +222,10 @@ public final class QemuCommandBuilder {
           if (sataPort >= SATA_PORTS) {
             throw new IllegalArgumentException(
                 "disk " + id + ": q35 has " + SATA_PORTS + " SATA ports and all are taken");
+          }
+          if (!disk.cdrom() && disk.readOnly()) {
+            throw new IllegalArgumentException(
+                "disk " + id + ": QEMU's SATA disks cannot be read-only; use virtio or scsi");
           }
           device.put("driver", disk.cdrom() ? "ide-cd" : "ide-hd");
           device.put("bus", "ide." + sataPort++);

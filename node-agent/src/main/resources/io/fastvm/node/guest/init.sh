@@ -136,7 +136,8 @@ if [ "$GUEST_POWER_BUTTON" = acpi ]; then
   if [ -n "$ev" ]; then
     say "power-button watching $ev"
     (
-      dd if="$ev" bs=1 count=1 >/dev/null 2>&1
+      # evdev reads whole events (24 bytes on x86_64); a shorter read fails at once.
+      until dd if="$ev" bs=24 count=1 >/dev/null 2>&1; do sleep 1; done
       say "power-button pressed: powering off"
       sync
       poweroff -f
