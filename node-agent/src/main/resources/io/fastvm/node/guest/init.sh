@@ -134,10 +134,12 @@ if [ "$GUEST_POWER_BUTTON" = acpi ]; then
     [ "$(cat "$e/device/name" 2>/dev/null)" = "Power Button" ] && ev=/dev/input/${e##*/} && break
   done
   if [ -n "$ev" ]; then
+    # Open the device before saying so: a press is queued from now on, not lost.
+    exec 4<"$ev"
     say "power-button watching $ev"
     (
       # evdev reads whole events (24 bytes on x86_64); a shorter read fails at once.
-      until dd if="$ev" bs=24 count=1 >/dev/null 2>&1; do sleep 1; done
+      until dd bs=24 count=1 <&4 >/dev/null 2>&1; do sleep 1; done
       say "power-button pressed: powering off"
       sync
       poweroff -f
