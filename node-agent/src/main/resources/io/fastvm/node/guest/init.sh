@@ -28,7 +28,9 @@ if [ -d /sys/firmware/efi ]; then
   mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
   sb=/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c
   if [ -f "$sb" ]; then
-    say "secureboot=$(od -An -tu1 -j4 -N1 "$sb" | tr -d ' ')"
+    # 4 bytes of attributes, then the value; efivarfs files cannot seek, so read all 5.
+    set -- $(od -An -tu1 -N5 "$sb")
+    say "secureboot=$5"
   else
     say "secureboot=absent"
   fi
