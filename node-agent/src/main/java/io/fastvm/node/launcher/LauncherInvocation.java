@@ -38,6 +38,12 @@ public record LauncherInvocation(
   public LauncherInvocation {
     manifests = List.copyOf(manifests);
     volumes = new TreeMap<>(volumes);
+    for (String name : volumes.keySet()) {
+      // --volume=NAME=PATH splits at the first '=': a name with one could not round-trip.
+      if (name.isEmpty() || name.contains("=")) {
+        throw new IllegalArgumentException("not a Volume name: " + name);
+      }
+    }
     natHostPorts = natHostPorts == null ? HostPortMode.GUEST : natHostPorts;
   }
 

@@ -252,7 +252,10 @@ class QemuCommandBuilderTest {
     assertThat(values(argv, "-vnc"))
         .containsExactly("unix:/run/fastvm/vnc.sock,share=force-shared");
     // Only unix sockets: no TCP listener anywhere.
-    assertThat(String.join(" ", argv)).doesNotContain("tcp:").doesNotContain(",port=").doesNotContain("host=");
+    assertThat(String.join(" ", argv))
+        .doesNotContain("tcp:")
+        .doesNotContain(",port=")
+        .doesNotContain("host=");
     assertThat(values(argv, "-chardev"))
         .contains(
             "socket,id=qmp-launcher,path=/run/fastvm/launcher-qmp.sock,server=on,wait=off",
