@@ -29,6 +29,9 @@ public final class LauncherMain {
 
   public static int runInvocation(LauncherInvocation invocation, Launcher.Settings settings) {
     Launcher launcher = new Launcher(invocation, settings, HostTools.fromEnvironment());
+    if (settings.printQemuCommand()) {
+      return launcher.run();
+    }
     // Replacing the JVM's handlers keeps it from starting shutdown: the launcher decides when to
     // exit, after the guest powered off.
     Signal.handle(new Signal("TERM"), s -> launcher.requestStop());
