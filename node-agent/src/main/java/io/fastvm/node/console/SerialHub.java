@@ -208,7 +208,11 @@ public final class SerialHub implements AutoCloseable {
     private void writeLoop() {
       try {
         while (channel.isOpen()) {
-          ByteBuffer buffer = ByteBuffer.wrap(queue.take());
+          byte[] chunk = queue.take();
+          if (chunk.length == 0) {
+            break;
+          }
+          ByteBuffer buffer = ByteBuffer.wrap(chunk);
           while (buffer.hasRemaining()) {
             channel.write(buffer);
           }
@@ -238,6 +242,9 @@ public final class SerialHub implements AutoCloseable {
 
     void close() {
       viewers.remove(this);
+      // Wake the writer so its thread ends.
+      queue.clear();
+      queue.offer(new byte[0]);
       try {
         channel.close();
       } catch (IOException ignored) {
