@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +18,7 @@ final class Defaulter {
   /** Applies defaults in place. */
   static void apply(JsonNode node, JSONSchemaProps schema) {
     if (node instanceof ObjectNode object) {
-      for (String key : keys(object)) {
+      for (String key : Schemas.fieldNames(object)) {
         JsonNode value = object.get(key);
         Schemas.property(schema, key)
             .filter(s -> value.isNull() && !Schemas.isNullable(s))
@@ -32,17 +30,11 @@ final class Defaulter {
           object.set(property.getKey(), defaultValue.deepCopy());
         }
       }
-      for (String key : keys(object)) {
+      for (String key : Schemas.fieldNames(object)) {
         Schemas.property(schema, key).ifPresent(s -> apply(object.get(key), s));
       }
     } else if (node instanceof ArrayNode array) {
       Schemas.items(schema).ifPresent(items -> array.forEach(item -> apply(item, items)));
     }
-  }
-
-  static List<String> keys(ObjectNode object) {
-    List<String> keys = new ArrayList<>();
-    object.fieldNames().forEachRemaining(keys::add);
-    return keys;
   }
 }

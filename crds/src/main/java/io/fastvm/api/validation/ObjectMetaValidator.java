@@ -45,8 +45,8 @@ final class ObjectMetaValidator {
           + "')";
 
   static void validate(JsonNode metadata, List<Violation> out) {
-    String name = text(metadata, "name");
-    String generateName = text(metadata, "generateName");
+    String name = text(metadata, "name", out);
+    String generateName = text(metadata, "generateName", out);
     if (!name.isEmpty()) {
       subdomain("metadata.name", name, out);
     } else if (!generateName.isEmpty()) {
@@ -55,7 +55,7 @@ final class ObjectMetaValidator {
     } else {
       out.add(Violation.required("metadata.name", "name or generateName is required"));
     }
-    String namespace = text(metadata, "namespace");
+    String namespace = text(metadata, "namespace", out);
     if (!namespace.isEmpty()) {
       check("metadata.namespace", namespace, DNS1123_LABEL, 63, LABEL_MESSAGE, out);
     }
@@ -109,9 +109,17 @@ final class ObjectMetaValidator {
     }
   }
 
-  private static String text(JsonNode metadata, String field) {
+  /** A string field, "" when absent; another type is reported (strict decoding rejects it). */
+  private static String text(JsonNode metadata, String field, List<Violation> out) {
     JsonNode value = metadata.path(field);
-    return value.isTextual() ? value.textValue() : "";
+    if (value.isTextual()) {
+      return value.textValue();
+    }
+    if (!value.isMissingNode() && !value.isNull()) {
+      String path = FieldPaths.child("metadata", field);
+      out.add(Violation.typeInvalid(path, value, path + " must be of type string"));
+    }
+    return "";
   }
 
   /** A map of strings; other shapes are reported (strict decoding rejects them too). */

@@ -1,6 +1,7 @@
 package io.fastvm.api.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,5 +55,12 @@ final class Schemas {
     List<String> texts = new ArrayList<>();
     array.forEach(v -> texts.add(v.asText()));
     return texts;
+  }
+
+  /** A copy of an object's field names, so that the object may change while they are walked. */
+  static List<String> fieldNames(ObjectNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 }

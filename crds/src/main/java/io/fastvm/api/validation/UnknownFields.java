@@ -55,13 +55,13 @@ final class UnknownFields {
     if (!(node instanceof ObjectNode object)) {
       return;
     }
-    for (String key : Defaulter.keys(object)) {
+    for (String key : Schemas.fieldNames(object)) {
       String child = FieldPaths.child(path, key);
       Optional<JSONSchemaProps> childSchema = Schemas.property(schema, key);
       if (resource && key.equals("metadata")) {
         pruneObjectMeta(object.get(key), child, out);
       } else if (resource && Schemas.TYPE_META.contains(key)) {
-        continue;
+        // apiVersion and kind: known to every object, never in its schema.
       } else if (childSchema.isPresent()) {
         JSONSchemaProps s = childSchema.get();
         prune(object.get(key), s, child, Schemas.isEmbeddedResource(s), out);
@@ -74,7 +74,7 @@ final class UnknownFields {
 
   private static void pruneObjectMeta(JsonNode metadata, String path, List<Violation> out) {
     if (metadata instanceof ObjectNode object) {
-      for (String key : Defaulter.keys(object)) {
+      for (String key : Schemas.fieldNames(object)) {
         if (!OBJECT_META.contains(key)) {
           out.add(Violation.unknownField(FieldPaths.child(path, key)));
           object.remove(key);
