@@ -45,6 +45,9 @@ class ValidManifestsTest {
   @Test
   void examplesHoldFastvmManifests() {
     Count count = count(ManifestFiles.yamlFiles(EXAMPLES));
+    System.out.printf(
+        "examples: %d fastvm documents validated, %d of other kinds skipped%n",
+        count.fastvm(), count.other());
     assertThat(count.fastvm())
         .as(
             "fastvm documents under %s (%d of other kinds skipped)",
