@@ -12,8 +12,8 @@ import java.util.Set;
 /**
  * The API server's create/update pipeline for one served version of one CRD: prune unknown fields
  * (reporting them), drop status where a status subresource owns it, default, then validate
- * metadata, the OpenAPI schema and, unless those found errors that make rules unsafe, the CEL
- * rules.
+ * metadata, the OpenAPI schema, associative lists and, unless those found errors that make rules
+ * unsafe, the CEL rules.
  */
 final class KindValidator {
 
@@ -65,6 +65,7 @@ final class KindValidator {
     ObjectNode object = normalize(manifest, out);
     ObjectMetaValidator.validate(object.path("metadata"), out);
     schemaValidator.validate(object, out);
+    ListTypes.validate(object, schema, "", out);
     if (out.stream().anyMatch(v -> BLOCKING.contains(v.type()))) {
       out.add(new Violation("", ViolationType.INVALID, "Invalid value: null: " + RULES_SKIPPED));
       return out;
