@@ -5,21 +5,19 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /** What cloud-init does on first boot; rendered to a NoCloud seed (volume id cidata). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(
-    value = "!has(self.users) || self.users.all(u, self.users.exists_one(v, v.name == u.name))",
-    message = "user names must be unique",
-    fieldPath = ".users")
 public record CloudInitConfigSpec(
     @JsonPropertyDescription("Hostname of the guest. Default: the VM's name.")
         @Pattern(Patterns.HOSTNAME)
         @Size(max = 63)
         String hostname,
-    @JsonPropertyDescription("Users to create.") @Size(max = 32) List<GuestUser> users,
+    @JsonPropertyDescription("Users to create. Names are unique.")
+        @Size(max = 32)
+        @ListMapKeys("name")
+        List<GuestUser> users,
     @JsonPropertyDescription("Packages to install, e.g. qemu-guest-agent, spice-vdagent.")
         @Size(max = 128)
         List<@Pattern(Patterns.PACKAGE) String> packages,

@@ -1,5 +1,6 @@
 package io.fastvm.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -49,11 +50,13 @@ public record Disk(
         @Default("true")
         Boolean discard) {
 
+  @JsonIgnore
   public boolean isCdromDisk() {
     return Boolean.TRUE.equals(cdrom);
   }
 
   /** CD-ROMs are always read-only. */
+  @JsonIgnore
   public boolean isReadOnlyDisk() {
     return isCdromDisk() || Boolean.TRUE.equals(readOnly);
   }

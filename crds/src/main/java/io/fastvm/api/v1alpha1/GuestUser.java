@@ -11,7 +11,8 @@ import java.util.List;
 /** A user cloud-init creates in the guest. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GuestUser(
-    @JsonPropertyDescription("Login name.") @Required @Pattern(Patterns.LINUX_USER) String name,
+    @JsonPropertyDescription("Login name.") @Required @Pattern(Patterns.LINUX_USER) @Size(max = 32)
+        String name,
     @JsonPropertyDescription(
             "Secret key holding the password (plain text; the seed only carries its SHA-512"
                 + " crypt hash).")

@@ -26,9 +26,16 @@ import java.util.List;
     fieldPath = ".ports")
 @ValidationRule(
     value =
-        "!has(self.ports) || self.ports.all(p, self.ports.exists_one(q, q.port == p.port &&"
-            + " q.protocol == p.protocol))",
-    message = "each guest port and protocol may be forwarded once",
+        "!has(self.ports) || self.ports.all(p, self.ports.exists_one(q, q.protocol == p.protocol"
+            + " && (has(q.servicePort) ? q.servicePort : q.port) == (has(p.servicePort) ?"
+            + " p.servicePort : p.port)))",
+    message = "each servicePort (default: the guest port) and protocol may be used once",
+    fieldPath = ".ports")
+@ValidationRule(
+    value =
+        "!has(self.ports) || self.ports.all(p, !has(p.name) || self.ports.exists_one(q,"
+            + " has(q.name) && q.name == p.name))",
+    message = "port names must be unique",
     fieldPath = ".ports")
 public record Network(
     @JsonPropertyDescription("Name of the NIC in this VM (a DNS label).")
@@ -50,7 +57,9 @@ public record Network(
         @Pattern(Patterns.UNICAST_MAC)
         @Size(max = 17)
         String macAddress,
-    @JsonPropertyDescription("Guest ports to forward (nat only).") @Size(max = 32)
+    @JsonPropertyDescription("Guest ports to forward (nat only); each port and protocol once.")
+        @Size(max = 32)
+        @ListMapKeys({"port", "protocol"})
         List<Port> ports) {
 
   public NetworkType effectiveType() {

@@ -17,20 +17,14 @@ import java.util.Map;
 /** The desired virtual machine. The operator never writes it; what it learns goes to status. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!has(self.disks) || self.disks.all(d, self.disks.exists_one(e, e.name == d.name))",
-    message = "disk names must be unique",
-    fieldPath = ".disks")
-@ValidationRule(
     value =
         "!has(self.disks) || self.disks.all(d, !has(d.bootOrder) || self.disks.exists_one(e,"
             + " has(e.bootOrder) && e.bootOrder == d.bootOrder))",
     message = "bootOrder values must be unique",
     fieldPath = ".disks")
 @ValidationRule(
-    value =
-        "!has(self.networks) || self.networks.all(n, self.networks.exists_one(m, m.name =="
-            + " n.name))",
-    message = "network names must be unique",
+    value = "!has(self.networks) || self.networks.filter(n, n.type == 'nat').size() <= 1",
+    message = "at most one nat network: a VM has one pod network",
     fieldPath = ".networks")
 @ValidationRule(
     value =
@@ -56,6 +50,10 @@ import java.util.Map;
             + " quantity(self.memory).compareTo(quantity('4Ti')) <= 0)",
     message = "memory must be between 64Mi and 4Ti",
     fieldPath = ".memory")
+@ValidationRule(
+    value = "!isQuantity(self.memory) || quantity(self.memory).isInteger()",
+    message = "memory must be a whole number of bytes",
+    fieldPath = ".memory")
 public record VirtualMachineSpec(
     @JsonPropertyDescription(
             "When the VM runs: Always, RerunOnFailure, Once, Manual or Halted. Start and stop by"
@@ -72,14 +70,18 @@ public record VirtualMachineSpec(
     @JsonPropertyDescription("An emulated TPM 2.0 with persistent state.") Tpm tpm,
     @JsonPropertyDescription("auto (KVM if it works, else TCG), kvm or tcg.") @Default("auto")
         Accelerator accelerator,
-    @JsonPropertyDescription("Disks and CD-ROMs, each backed by a Volume.") @Size(max = 32)
+    @JsonPropertyDescription("Disks and CD-ROMs, each backed by a Volume. Names are unique.")
+        @Size(max = 32)
+        @ListMapKeys("name")
         List<Disk> disks,
     @JsonPropertyDescription("Boot a kernel and initrd from Volumes directly.")
         KernelBoot kernelBoot,
     @JsonPropertyDescription("A CloudInitConfig whose NoCloud seed the guest sees as a CD-ROM.")
         CloudInitRef cloudInit,
-    @JsonPropertyDescription("NICs. Default: none (a VM without networks has no NIC).")
+    @JsonPropertyDescription(
+            "NICs. Names are unique. Default: none (a VM without networks has no NIC).")
         @Size(max = 16)
+        @ListMapKeys("name")
         List<Network> networks,
     @JsonPropertyDescription("Graphics adapter and remote screens. Default: qxl with VNC.")
         Display display,

@@ -32,6 +32,10 @@ import java.util.List;
     message = "size must be between 1Gi and 1Ti",
     fieldPath = ".size")
 @ValidationRule(
+    value = "!isQuantity(self.size) || quantity(self.size).isInteger()",
+    message = "size must be a whole number of bytes",
+    fieldPath = ".size")
+@ValidationRule(
     value =
         "!isQuantity(self.size) || !isQuantity(oldSelf.size) ||"
             + " quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",

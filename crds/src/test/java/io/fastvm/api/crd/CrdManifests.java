@@ -6,13 +6,17 @@ import io.fabric8.crdv2.generator.CRDPostProcessor;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fastvm.api.v1alpha1.CloudInitConfig;
+import io.fastvm.api.v1alpha1.ListMapKeys;
 import io.fastvm.api.v1alpha1.Snapshot;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +31,8 @@ import java.util.TreeMap;
  * Generates the CRD YAML of the four kinds from the Java model with the fabric8 CRD generator.
  *
  * <p>The generator sorts printer columns by JSON path; kubectl shows them in list order, so they
- * are put back in the order the model declares them (Status first, Age last).
+ * are put back in the order the model declares them (Status first, Age last). Lists marked with
+ * {@link ListMapKeys} become associative lists.
  *
  * <p>{@code main(dir)} writes the files; {@code ./mvnw -pl crds process-test-classes -Pupdate-crds}
  * runs it into {@code crds/manifests}.
@@ -49,7 +54,7 @@ public final class CrdManifests {
     new CRDGenerator()
         .forCRDVersions("v1")
         .withParallelGenerationEnabled(false)
-        .withPostProcessor(new ColumnOrder())
+        .withPostProcessor(new ModelExtensions())
         .withOutput(
             new CRDGenerator.CRDOutput<ByteArrayOutputStream>() {
               @Override
@@ -90,8 +95,11 @@ public final class CrdManifests {
     }
   }
 
-  /** Restores the declaration order of {@link AdditionalPrinterColumn}s. */
-  private static final class ColumnOrder implements CRDPostProcessor {
+  /**
+   * What the fabric8 generator cannot express from annotations: the declaration order of {@link
+   * AdditionalPrinterColumn}s, and associative lists marked with {@link ListMapKeys}.
+   */
+  private static final class ModelExtensions implements CRDPostProcessor {
     @Override
     public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
       CustomResourceDefinition definition = (CustomResourceDefinition) crd;
@@ -99,22 +107,51 @@ public final class CrdManifests {
           KINDS.stream()
               .filter(k -> k.getSimpleName().equals(definition.getSpec().getNames().getKind()))
               .findFirst()
-              .orElseThrow(() -> new UncheckedIOException(new IOException("unknown kind")));
+              .orElseThrow(() -> new IllegalStateException("unknown kind in " + crd));
       List<String> declared =
           Arrays.stream(kind.getAnnotationsByType(AdditionalPrinterColumn.class))
               .map(AdditionalPrinterColumn::name)
               .toList();
-      definition
-          .getSpec()
-          .getVersions()
-          .forEach(
-              version -> {
-                List<CustomResourceColumnDefinition> columns =
-                    new ArrayList<>(version.getAdditionalPrinterColumns());
-                columns.sort(Comparator.comparingInt(c -> declared.indexOf(c.getName())));
-                version.setAdditionalPrinterColumns(columns);
-              });
+      for (CustomResourceDefinitionVersion version : definition.getSpec().getVersions()) {
+        List<CustomResourceColumnDefinition> columns =
+            new ArrayList<>(version.getAdditionalPrinterColumns());
+        columns.sort(Comparator.comparingInt(c -> declared.indexOf(c.getName())));
+        version.setAdditionalPrinterColumns(columns);
+        JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+        markListMaps(specClass(kind), spec);
+      }
       return definition;
+    }
+
+    private static Class<?> specClass(Class<?> kind) {
+      ParameterizedType type = (ParameterizedType) kind.getGenericSuperclass();
+      return (Class<?>) type.getActualTypeArguments()[0];
+    }
+
+    /** Walks the record tree of the model beside its schema. */
+    private static void markListMaps(Class<?> type, JSONSchemaProps schema) {
+      if (!type.isRecord() || schema == null || schema.getProperties() == null) {
+        return;
+      }
+      for (RecordComponent component : type.getRecordComponents()) {
+        JSONSchemaProps property = schema.getProperties().get(component.getName());
+        if (property == null) {
+          continue;
+        }
+        Class<?> element = component.getType();
+        if (List.class.isAssignableFrom(element)
+            && component.getGenericType() instanceof ParameterizedType list
+            && list.getActualTypeArguments()[0] instanceof Class<?> item) {
+          ListMapKeys keys = component.getAnnotation(ListMapKeys.class);
+          if (keys != null) {
+            property.setXKubernetesListType("map");
+            property.setXKubernetesListMapKeys(List.of(keys.value()));
+          }
+          markListMaps(item, property.getItems().getSchema());
+        } else {
+          markListMaps(element, property);
+        }
+      }
     }
   }
 }
