@@ -78,8 +78,18 @@ final class RunCommand implements Callable<Integer> {
       description = "Print QEMU's arguments, one per line, and start nothing.")
   boolean printQemuCommand;
 
-  /** The schema validator plugs in here once io.fastvm.api.validation lands. */
-  static ManifestValidator validator = ManifestValidator.NONE;
+  /**
+   * Manifests are checked as the API server would (CRD schema, defaults, CEL rules) before anything
+   * starts; documents of other kinds (Secrets) pass through.
+   */
+  static ManifestValidator schemaValidator() {
+    io.fastvm.api.validation.ManifestValidator crds =
+        io.fastvm.api.validation.ManifestValidator.committed();
+    return (document, source) ->
+        crds.knows(document)
+            ? crds.validate(document).stream().map(Object::toString).toList()
+            : List.of();
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -97,6 +107,7 @@ final class RunCommand implements Callable<Integer> {
       System.err.println(
           "fastvm: no -f given: booting the demo VM (" + demo.kernelVersion() + ", busybox)");
     }
+    ManifestValidator validator = schemaValidator();
     ManifestSet set;
     try {
       set = new ManifestReader(validator).read(manifests);
@@ -121,7 +132,11 @@ final class RunCommand implements Callable<Integer> {
             HostPortMode.SERVICE);
     Launcher.Settings settings =
         new Launcher.Settings(
-            validator, printQemuCommand, Launcher.defaultCacheDir(), System.out, System.err);
+            ManifestValidator.NONE,
+            printQemuCommand,
+            Launcher.defaultCacheDir(),
+            System.out,
+            System.err);
     if (!printQemuCommand) {
       System.err.println("fastvm: state in " + state + ", sockets in " + runtime);
     }

@@ -95,6 +95,37 @@ class RunCommandTest {
   }
 
   @Test
+  void manifestsAreValidatedAgainstTheCrdsBeforeAnythingStarts() throws Exception {
+    Path vm = tmp.resolve("vm.yaml");
+    Files.writeString(
+        vm,
+        """
+        apiVersion: fastvm.io/v1alpha1
+        kind: VirtualMachine
+        metadata: {name: invalid}
+        spec:
+          memory: 1Gi
+          firmware: {type: bios, secureBoot: true}
+          cpu: {cores: 0}
+          kernelBoot: {kernel: k}
+        """);
+    Result r =
+        fastvm(
+            "run",
+            "-f",
+            vm.toString(),
+            "--state-dir",
+            tmp.resolve("state").toString(),
+            "--runtime-dir",
+            tmp.resolve("run").toString());
+    assertThat(r.code()).isEqualTo(LauncherInvocation.ExitCode.INVALID);
+    assertThat(r.err())
+        .contains("secureBoot requires firmware type uefi")
+        .contains("spec.cpu.cores");
+    assertThat(tmp.resolve("state")).doesNotExist();
+  }
+
+  @Test
   void embeddedDemoManifestIsExamplesLocalDemoYaml() throws Exception {
     Path example = Path.of("..", "examples", "local", "demo.yaml");
     assertThat(DemoGuest.manifest()).isEqualTo(Files.readString(example));
