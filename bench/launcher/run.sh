@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The demo guest's files (built once, cached).
-read -r kvol ivol < <("$java" -jar "$jar" demo-guest | tr ' ' '\n' | paste -sd' ')
+read -r kvol ivol < <("$java" -jar "$jar" demo-guest)
 manifest() { # $1 accelerator
   sed -e "s/accelerator: auto/accelerator: $1/" -e 's/servicePort: 8080/servicePort: 18080/' \
     "$root/examples/local/demo.yaml" > "$work/vm-$1.yaml"
@@ -45,7 +45,7 @@ one_run() { # $1 accelerator, $2 extra JVM option (or ""), $3 probe cache dir
   m="$(manifest "$1")"
   run="$work/run"; rm -rf "$run" "$work/state"
   log="$work/launcher.log"
-  FASTVM_CACHE_DIR="$3" "$java" "${jvm_opts[@]}" ${2:+"$2"} -cp "$jar" io.fastvm.node.launcher.LauncherMain \
+  MALLOC_ARENA_MAX=2 FASTVM_CACHE_DIR="$3" "$java" "${jvm_opts[@]}" ${2:+"$2"} -cp "$jar" io.fastvm.node.launcher.LauncherMain \
     --manifest="$m" "$kvol" "$ivol" --state-dir="$work/state" --runtime-dir="$run" \
     --nat-bind-address=127.0.0.1 --nat-host-ports=service >"$log" 2>&1 &
   launcher_pid=$!

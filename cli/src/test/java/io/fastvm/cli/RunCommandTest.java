@@ -130,7 +130,7 @@ class RunCommandTest {
     Path example = Path.of("..", "examples", "local", "demo.yaml");
     assertThat(DemoGuest.manifest()).isEqualTo(Files.readString(example));
     var set = new ManifestReader(ManifestValidator.NONE).read(List.of(example));
-    assertThat(set.vm().getSpec().kernelBoot().kernel()).isEqualTo(DemoGuest.KERNEL_VOLUME);
+    assertThat(set.spec().kernelBoot().kernel()).isEqualTo(DemoGuest.KERNEL_VOLUME);
   }
 
   /** The acceptance path: a real guest from examples/, Ctrl-C powers it off, exit 0. */

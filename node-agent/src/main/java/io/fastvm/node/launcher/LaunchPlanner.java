@@ -1,6 +1,6 @@
 package io.fastvm.node.launcher;
 
-import io.fastvm.api.v1alpha1.CloudInitConfig;
+import io.fastvm.api.v1alpha1.CloudInitConfigSpec;
 import io.fastvm.api.v1alpha1.Cpu;
 import io.fastvm.api.v1alpha1.Disk;
 import io.fastvm.api.v1alpha1.DiskBus;
@@ -58,7 +58,7 @@ public final class LaunchPlanner {
       ManifestSet manifests, LauncherInvocation invocation, AcceleratorChoice accelerator)
       throws LaunchException {
     List<String> problems = new ArrayList<>();
-    VirtualMachineSpec spec = manifests.vm().getSpec();
+    VirtualMachineSpec spec = manifests.spec();
     String vmId = manifests.namespace() + "/" + manifests.name();
     RuntimeFiles runtime = new RuntimeFiles(invocation.runtimeDir());
 
@@ -222,8 +222,8 @@ public final class LaunchPlanner {
     if (seedDir != null) {
       SeedIso.check(seedDir, problems);
     } else if (spec.cloudInit() != null) {
-      CloudInitConfig config = manifests.cloudInitConfigs().get(spec.cloudInit().name());
-      if (config == null || config.getSpec() == null) {
+      CloudInitConfigSpec config = manifests.cloudInitConfigs().get(spec.cloudInit().name());
+      if (config == null) {
         problems.add(
             "cloudInit: CloudInitConfig "
                 + spec.cloudInit().name()
@@ -233,7 +233,7 @@ public final class LaunchPlanner {
         try {
           renderedSeed =
               NoCloudRenderer.render(
-                  config.getSpec(),
+                  config,
                   manifests.namespace(),
                   manifests.name(),
                   nics.isEmpty() ? null : nics.get(0).mac(),

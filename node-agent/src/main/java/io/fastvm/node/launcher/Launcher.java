@@ -137,7 +137,7 @@ public final class Launcher {
       log("--console-tls: the console endpoint is not implemented yet; ignored");
     }
     List<String> problems = new ArrayList<>();
-    var spec = manifests.vm().getSpec();
+    var spec = manifests.spec();
     AcceleratorChoice accelerator =
         AcceleratorChoice.decide(
             spec.effectiveAccelerator(), spec.effectiveCpu().model(), () -> probeKvm(), problems);
@@ -373,6 +373,10 @@ public final class Launcher {
     } catch (QmpException e) {
       log("QMP query-status failed: " + e.getMessage());
     }
+
+    // Start-up garbage (YAML, the plan) is dead now; the launcher mostly waits from here on, so
+    // one collection lets the heap shrink to what supervision needs.
+    System.gc();
 
     // Wait for QEMU to exit or for a stop request, whichever comes first.
     Thread waiter =

@@ -75,7 +75,7 @@ public record LauncherInvocation(
    * @throws IllegalArgumentException with a message naming the bad argument
    */
   public static LauncherInvocation parse(List<String> args) {
-    return LauncherOptions.parse(args).toInvocation();
+    return LauncherOptions.parse(args);
   }
 
   /** Exit codes of the launcher (also of {@code fastvm run}). */

@@ -14,7 +14,7 @@ public final class LauncherMain {
   /** Parses the arguments, runs the VM with SIGTERM and SIGINT turned into stop requests. */
   public static int run(List<String> args, Launcher.Settings settings) {
     if (args.contains("--help") || args.contains("-h")) {
-      new picocli.CommandLine(new LauncherOptions()).usage(settings.log());
+      settings.log().print(LauncherOptions.USAGE);
       return 0;
     }
     LauncherInvocation invocation;

@@ -1,15 +1,20 @@
 package io.fastvm.node.manifest;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.fastvm.api.v1alpha1.CloudInitConfig;
+import io.fastvm.api.v1alpha1.CloudInitConfigSpec;
 import io.fastvm.api.v1alpha1.VirtualMachine;
-import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.api.v1alpha1.VirtualMachineSpec;
+import io.fastvm.api.v1alpha1.VolumeSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,14 +29,38 @@ import java.util.Map;
 /**
  * Reads multi-document YAML files into a {@link ManifestSet}. Unknown kinds (ConfigMaps, Services,
  * ...) are skipped so that a manifest written for {@code kubectl apply} also works locally.
+ *
+ * <p>Only the specs are bound to the model, and without the scheduling fields (which are the
+ * operator's business): binding whole custom resources and Kubernetes' affinity types would load
+ * hundreds of classes and cost the launcher a few hundred milliseconds at start.
  */
 public final class ManifestReader {
 
   private static final String API_VERSION = VirtualMachine.API_VERSION;
 
+  /** Scheduling fields: read by the operator, not by the launcher. */
+  @JsonIgnoreProperties({"affinity", "tolerations", "nodeSelector", "priorityClassName"})
+  private abstract static class WithoutScheduling {}
+
+  /** Skips a value without binding it (Kubernetes' scheduling types, read by the operator). */
+  private static final class Skipped<T> extends JsonDeserializer<T> {
+    @Override
+    public T deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+      parser.skipChildren();
+      return null;
+    }
+  }
+
   private final ObjectMapper mapper =
       new YAMLMapper(new YAMLFactory())
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .addMixIn(VirtualMachineSpec.class, WithoutScheduling.class)
+          // Explicit deserializers keep Jackson from introspecting the affinity class graph.
+          .registerModule(
+              new SimpleModule("fastvm-launcher")
+                  .addDeserializer(io.fabric8.kubernetes.api.model.Affinity.class, new Skipped<>())
+                  .addDeserializer(
+                      io.fabric8.kubernetes.api.model.Toleration.class, new Skipped<>()));
   private final ManifestValidator validator;
 
   public ManifestReader(ManifestValidator validator) {
@@ -81,10 +110,12 @@ public final class ManifestReader {
 
   private ManifestSet assemble(List<Document> documents) throws ManifestException {
     List<String> problems = new ArrayList<>();
-    VirtualMachine vm = null;
+    VirtualMachineSpec vm = null;
+    String vmName = null;
+    String vmNamespace = null;
     String vmSource = null;
-    Map<String, Volume> volumes = new LinkedHashMap<>();
-    Map<String, CloudInitConfig> cloudInits = new LinkedHashMap<>();
+    Map<String, VolumeSpec> volumes = new LinkedHashMap<>();
+    Map<String, CloudInitConfigSpec> cloudInits = new LinkedHashMap<>();
     Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
     for (Document doc : documents) {
       JsonNode node = doc.node();
@@ -103,22 +134,30 @@ public final class ManifestReader {
       }
       try {
         if (ours && "VirtualMachine".equals(kind)) {
-          if (vm != null) {
+          if (vmSource != null) {
             problems.add(
                 doc.source()
                     + ": a second VirtualMachine ("
                     + name
-                    + "); the first was in "
+                    + "); the first was "
+                    + vmName
+                    + " in "
                     + vmSource
                     + ". Run one VM per launcher.");
             continue;
           }
-          vm = mapper.treeToValue(node, VirtualMachine.class);
           vmSource = doc.source();
+          vmName = name;
+          vmNamespace = node.path("metadata").path("namespace").asText("");
+          if (!node.path("spec").isObject()) {
+            problems.add(vmSource + ": VirtualMachine " + name + " has no spec");
+            continue;
+          }
+          vm = mapper.treeToValue(node.get("spec"), VirtualMachineSpec.class);
         } else if (ours && "Volume".equals(kind)) {
-          volumes.put(name, mapper.treeToValue(node, Volume.class));
+          volumes.put(name, spec(node, VolumeSpec.class));
         } else if (ours && "CloudInitConfig".equals(kind)) {
-          cloudInits.put(name, mapper.treeToValue(node, CloudInitConfig.class));
+          cloudInits.put(name, spec(node, CloudInitConfigSpec.class));
         } else if ("v1".equals(apiVersion) && "Secret".equals(kind)) {
           secrets.put(name, secretData(node, doc.source(), problems));
         }
@@ -126,16 +165,19 @@ public final class ManifestReader {
         problems.add(doc.source() + ": " + kind + " " + name + " is malformed: " + e.getMessage());
       }
     }
-    if (vm == null && problems.isEmpty()) {
+    if (vmSource == null && problems.isEmpty()) {
       problems.add("no VirtualMachine (apiVersion " + API_VERSION + ") in the manifests");
-    }
-    if (vm != null && vm.getSpec() == null) {
-      problems.add(vmSource + ": VirtualMachine " + vm.getMetadata().getName() + " has no spec");
     }
     if (!problems.isEmpty()) {
       throw new ManifestException(String.join("\n", problems));
     }
-    return new ManifestSet(vm, volumes, cloudInits, secrets);
+    return new ManifestSet(
+        vmNamespace.isBlank() ? "default" : vmNamespace, vmName, vm, volumes, cloudInits, secrets);
+  }
+
+  private <T> T spec(JsonNode node, Class<T> type) throws IOException {
+    JsonNode spec = node.get("spec");
+    return spec == null || spec.isNull() ? null : mapper.treeToValue(spec, type);
   }
 
   private static Map<String, String> secretData(

@@ -1,21 +1,25 @@
 package io.fastvm.node.manifest;
 
-import io.fastvm.api.v1alpha1.CloudInitConfig;
-import io.fastvm.api.v1alpha1.VirtualMachine;
-import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.api.v1alpha1.CloudInitConfigSpec;
+import io.fastvm.api.v1alpha1.VirtualMachineSpec;
+import io.fastvm.api.v1alpha1.VolumeSpec;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The VirtualMachine and the objects it references, as read from manifest files.
+ * The VirtualMachine and the objects it references, as read from manifest files: their specs by
+ * name (the launcher needs nothing else of them).
  *
+ * @param namespace the VM's namespace ({@code default} when the manifest has none)
  * @param secrets string data of each Secret by name (base64 {@code data} decoded, {@code
  *     stringData} as is)
  */
 public record ManifestSet(
-    VirtualMachine vm,
-    Map<String, Volume> volumes,
-    Map<String, CloudInitConfig> cloudInitConfigs,
+    String namespace,
+    String name,
+    VirtualMachineSpec spec,
+    Map<String, VolumeSpec> volumes,
+    Map<String, CloudInitConfigSpec> cloudInitConfigs,
     Map<String, Map<String, String>> secrets) {
 
   public ManifestSet {
@@ -24,16 +28,7 @@ public record ManifestSet(
     secrets = Map.copyOf(secrets);
   }
 
-  public Optional<Volume> volume(String name) {
+  public Optional<VolumeSpec> volume(String name) {
     return Optional.ofNullable(volumes.get(name));
-  }
-
-  public String namespace() {
-    String ns = vm.getMetadata().getNamespace();
-    return ns == null || ns.isBlank() ? "default" : ns;
-  }
-
-  public String name() {
-    return vm.getMetadata().getName();
   }
 }

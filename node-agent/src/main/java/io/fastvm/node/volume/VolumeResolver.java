@@ -1,8 +1,8 @@
 package io.fastvm.node.volume;
 
 import com.sun.nio.file.ExtendedOpenOption;
-import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.api.v1alpha1.VolumeFormat;
+import io.fastvm.api.v1alpha1.VolumeSpec;
 import io.fastvm.node.manifest.ManifestSet;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,10 +78,10 @@ public final class VolumeResolver {
       return Optional.empty();
     }
     boolean qcow2Header = hasQcow2Header(file);
-    Optional<Volume> manifest = manifests.volume(volumeName);
+    Optional<VolumeSpec> manifest = manifests.volume(volumeName);
     VolumeFormat format;
-    if (manifest.isPresent() && manifest.get().getSpec() != null) {
-      format = manifest.get().getSpec().effectiveFormat();
+    if (manifest.isPresent()) {
+      format = manifest.get().effectiveFormat();
       if (format == VolumeFormat.QCOW2 && !qcow2Header) {
         problems.add(
             user

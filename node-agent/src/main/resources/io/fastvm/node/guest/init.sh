@@ -99,7 +99,7 @@ fi
 if [ -n "$GUEST_BANNER" ]; then
   for tty in /dev/tty1 /dev/tty0; do
     [ -c "$tty" ] || continue
-    printf '\033[2J\033[H' > "$tty"
+    printf '\033[2J\033[H\n\n' > "$tty"
     echo "$GUEST_BANNER" > "$tty"
     break
   done

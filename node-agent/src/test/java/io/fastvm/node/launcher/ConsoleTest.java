@@ -4,9 +4,12 @@ import static io.fastvm.node.launcher.GuestBootTest.BOOT;
 import static io.fastvm.node.launcher.GuestBootTest.EXIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fastvm.node.qemu.QmpClient;
 import io.fastvm.node.testing.LauncherProcess;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -15,6 +18,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +70,86 @@ class ConsoleTest {
       launcher.signal("TERM");
       assertThat(launcher.awaitExit(EXIT)).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
     }
+  }
+
+  @Test
+  void bannerGuestShowsLargeTextOnItsScreen() throws Exception {
+    var guest = TestGuests.bannerGuest("FASTVM");
+    TestVm vm =
+        new TestVm(tmp)
+            .volume("kernel", guest.kernel())
+            .volume("initrd", guest.initrd())
+            .manifest(
+                """
+                apiVersion: fastvm.io/v1alpha1
+                kind: VirtualMachine
+                metadata: {name: banner}
+                spec:
+                  accelerator: tcg
+                  memory: 256Mi
+                  kernelBoot: {kernel: kernel, initrd: initrd, cmdline: console=ttyS0 quiet}
+                  display: {type: qxl}
+                """);
+    try (LauncherProcess launcher = vm.start()) {
+      launcher.awaitLine("FASTVM-GUEST banner shown", BOOT);
+      Path ppm = tmp.resolve("screen.ppm");
+      try (QmpClient qmp =
+          QmpClient.connect(
+              vm.runtimeDir().resolve(RuntimeFiles.QMP_SOCKET),
+              Duration.ofSeconds(30),
+              () -> true)) {
+        qmp.execute(
+            "screendump",
+            new ObjectMapper().createObjectNode().put("filename", ppm.toString()),
+            Duration.ofSeconds(30));
+      }
+      BufferedImage screen = readPpm(ppm);
+      ImageIO.write(screen, "png", tmp.resolve("screen.png").toFile());
+      // Block letters: a good share of the screen is lit, most of it is not.
+      long lit = 0;
+      for (int y = 0; y < screen.getHeight(); y++) {
+        for (int x = 0; x < screen.getWidth(); x++) {
+          int rgb = screen.getRGB(x, y);
+          if (((rgb >> 16) & 0xff) + ((rgb >> 8) & 0xff) + (rgb & 0xff) > 300) {
+            lit++;
+          }
+        }
+      }
+      double share = (double) lit / (screen.getWidth() * screen.getHeight());
+      assertThat(share).as("lit share of the screen").isBetween(0.03, 0.5);
+      launcher.awaitLine("power-button watching", BOOT);
+      launcher.signal("TERM");
+      assertThat(launcher.awaitExit(EXIT)).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
+    }
+  }
+
+  /** QEMU's screendump: binary PPM (P6, maxval 255). */
+  private static BufferedImage readPpm(Path file) throws Exception {
+    byte[] data = java.nio.file.Files.readAllBytes(file);
+    int[] header = new int[3];
+    int pos = 2;
+    for (int i = 0; i < 3; i++) {
+      while (Character.isWhitespace(data[pos])) {
+        pos++;
+      }
+      int value = 0;
+      while (!Character.isWhitespace(data[pos])) {
+        value = value * 10 + (data[pos++] - '0');
+      }
+      header[i] = value;
+    }
+    pos++;
+    assertThat(new String(data, 0, 2, StandardCharsets.US_ASCII)).isEqualTo("P6");
+    BufferedImage image = new BufferedImage(header[0], header[1], BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < header[1]; y++) {
+      for (int x = 0; x < header[0]; x++) {
+        int r = data[pos++] & 0xff;
+        int g = data[pos++] & 0xff;
+        int b = data[pos++] & 0xff;
+        image.setRGB(x, y, (r << 16) | (g << 8) | b);
+      }
+    }
+    return image;
   }
 
   private static SocketChannel connect(Path socket) throws Exception {

@@ -51,9 +51,8 @@ class ManifestReaderTest {
     ManifestSet set = new ManifestReader(ManifestValidator.NONE).read(List.of(a, b));
     assertThat(set.name()).isEqualTo("vm");
     assertThat(set.namespace()).isEqualTo("lab");
-    assertThat(set.vm().getSpec().disks().get(0).effectiveBus()).isEqualTo(DiskBus.SCSI);
-    assertThat(set.volume("root").orElseThrow().getSpec().effectiveFormat())
-        .isEqualTo(VolumeFormat.RAW);
+    assertThat(set.spec().disks().get(0).effectiveBus()).isEqualTo(DiskBus.SCSI);
+    assertThat(set.volume("root").orElseThrow().effectiveFormat()).isEqualTo(VolumeFormat.RAW);
     assertThat(set.secrets().get("pw"))
         .containsEntry("password", "hunter2")
         .containsEntry("plain", "text");

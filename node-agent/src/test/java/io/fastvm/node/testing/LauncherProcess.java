@@ -52,6 +52,7 @@ public final class LauncherProcess implements AutoCloseable {
     command.add(LauncherMain.class.getName());
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("MALLOC_ARENA_MAX", "2"); // as fastvm-launcher sets it
     pb.environment().putAll(env);
     return new LauncherProcess(pb.start(), runtimeDir);
   }

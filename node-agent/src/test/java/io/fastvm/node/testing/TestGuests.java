@@ -75,11 +75,13 @@ public final class TestGuests {
   }
 
   /**
-   * Shows {@code text} on its screen (VGA text console, also on QXL), for screenshot tests; reports
-   * {@code FASTVM-GUEST banner shown} on the serial line.
+   * Shows {@code text} (1 to 6 letters, digits or dashes) in large block letters on its screen (the
+   * VGA text console, also with QXL), for screenshot tests; reports {@code FASTVM-GUEST banner
+   * shown} on the serial line once it is there.
    */
   public static GuestImage bannerGuest(String text) throws IOException {
-    return build(recipe(Map.of("GUEST_POWER_BUTTON", "acpi", "GUEST_BANNER", text)));
+    return build(
+        recipe(Map.of("GUEST_POWER_BUTTON", "acpi", "GUEST_BANNER", BlockLetters.render(text))));
   }
 
   /**
