@@ -54,25 +54,27 @@ one_run() { # $1 accelerator, $2 extra JVM option (or ""), $3 probe cache dir
   sleep 2
   qemu_pid="$(cat "$run/qemu.pid")"
   r_launcher="$(rss_kib "$launcher_pid")"
+  r_anon="$(awk '/^RssAnon:/ {print $2}' "/proc/$launcher_pid/status")"
   r_qemu="$(rss_kib "$qemu_pid")"
   kill -TERM "$launcher_pid"
   wait "$launcher_pid" || { cat "$log" >&2; echo "launcher exited non-zero" >&2; exit 1; }
   launcher_pid=""
   t_qemu="$(sed -n 's/.*QEMU started (pid [0-9]*) \([0-9]*\) ms after launcher start.*/\1/p' "$log")"
   t_qmp="$(sed -n 's/.*QMP ready \([0-9]*\) ms after launcher start.*/\1/p' "$log")"
-  echo "$t_qemu $t_qmp $((r_launcher / 1024)) $((r_qemu / 1024))"
+  cpu="$(sed -n 's/.*launcher CPU time \([0-9]*\) ms.*/\1/p' "$log")"
+  echo "$t_qemu $t_qmp $((r_launcher / 1024)) $((r_qemu / 1024)) $cpu $((r_anon / 1024))"
 }
 
 report() { # $1 name, then lines "t_qemu t_qmp rss_launcher rss_qemu"
   local name="$1"; shift
   printf '%s\n' "$@" | awk -v name="$name" '
-    { n++; q[n]=$1; m[n]=$2; rl[n]=$3; rq[n]=$4 }
+    { n++; q[n]=$1; m[n]=$2; rl[n]=$3; rq[n]=$4; c[n]=$5; ra[n]=$6 }
     function median(a, n,   i, j, t, b) { for (i=1;i<=n;i++) b[i]=a[i];
       for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (b[j]<b[i]) { t=b[i]; b[i]=b[j]; b[j]=t }
       return (n%2) ? b[(n+1)/2] : (b[n/2]+b[n/2+1])/2 }
     function minmax(a, n,   i, lo, hi) { lo=a[1]; hi=a[1]; for (i=2;i<=n;i++) { if (a[i]<lo) lo=a[i]; if (a[i]>hi) hi=a[i] } return lo "-" hi }
-    END { printf "| %-12s | %3d | %6s ms (%s) | %6s ms (%s) | %4s MiB (%s) | %4s MiB (%s) |\n",
-      name, n, median(q,n), minmax(q,n), median(m,n), minmax(m,n), median(rl,n), minmax(rl,n), median(rq,n), minmax(rq,n) }'
+    END { printf "| %-12s | %3d | %6s ms (%s) | %6s ms (%s) | %5s ms | %4s MiB (%s) | %4s MiB | %4s MiB |\n",
+      name, n, median(q,n), minmax(q,n), median(m,n), minmax(m,n), median(c,n), median(rl,n), minmax(rl,n), median(ra,n), median(rq,n) }'
 }
 
 cache="$work/probe-cache"; mkdir -p "$cache"
@@ -82,9 +84,11 @@ one_run tcg "" "$cache" >/dev/null
 # An application CDS archive from a training run, as the image build does.
 one_run tcg "-XX:ArchiveClassesAtExit=$work/launcher.jsa" "$cache" >/dev/null
 
-echo "| configuration | runs | QEMU started, median (min-max) | QMP ready, median (min-max) | launcher RSS | QEMU RSS |"
-echo "|---|---|---|---|---|---|"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| configuration | runs | QEMU started, median (min-max) | QMP ready, median (min-max) | launcher CPU to QMP ready | launcher RSS (min-max) | launcher private (RssAnon) | QEMU RSS |"
+echo "|---|---|---|---|---|---|---|---|"
 lines=(); for _ in $(seq "$runs"); do lines+=("$(one_run tcg "" "$cache")"); done; report tcg "${lines[@]}"
 lines=(); for _ in $(seq "$runs"); do lines+=("$(one_run tcg "-XX:SharedArchiveFile=$work/launcher.jsa" "$cache")"); done; report tcg+appcds "${lines[@]}"
 lines=(); for _ in $(seq "$runs"); do rm -rf "$work/cold"; mkdir -p "$work/cold"; lines+=("$(one_run auto "-XX:SharedArchiveFile=$work/launcher.jsa" "$work/cold")"); done; report auto-cold "${lines[@]}"
 lines=(); for _ in $(seq "$runs"); do lines+=("$(one_run auto "-XX:SharedArchiveFile=$work/launcher.jsa" "$cache")"); done; report auto-cached "${lines[@]}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

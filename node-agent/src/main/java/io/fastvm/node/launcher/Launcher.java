@@ -342,10 +342,14 @@ public final class Launcher {
         });
     try {
       String status = qmp.queryStatus(COMMAND_TIMEOUT);
+      long cpuMillis =
+          ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
       log(
           "QMP ready "
               + sinceStart()
-              + " ms after launcher start (guest "
+              + " ms after launcher start, launcher CPU time "
+              + cpuMillis
+              + " ms (guest "
               + status
               + "). Serial console on stdout and at "
               + runtime.serial()

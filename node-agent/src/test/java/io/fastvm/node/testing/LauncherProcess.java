@@ -201,9 +201,34 @@ public final class LauncherProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
-    // Belt and braces: the launcher's children die with it, but a test must never leave QEMU.
+    // The launcher's children die with it. Check it, and never leave anything behind anyway.
     qemu.flatMap(ProcessHandle::of)
         .filter(h -> h.info().command().map(c -> c.contains("qemu")).orElse(false))
         .ifPresent(ProcessHandle::destroyForcibly);
+    List<ProcessHandle> left = leftBehind();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!left.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      left = leftBehind();
+    }
+    if (!left.isEmpty()) {
+      String names =
+          left.stream()
+              .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
+              .reduce((a, b) -> a + "\n" + b)
+              .orElse("");
+      left.forEach(ProcessHandle::destroyForcibly);
+      throw new AssertionError("processes outlived the launcher:\n" + names);
+    }
+  }
+
+  /** Processes (QEMU, swtpm) whose command line names this launcher's runtime directory. */
+  private List<ProcessHandle> leftBehind() {
+    String dir = runtimeDir.toString();
+    return ProcessHandle.allProcesses()
+        .filter(h -> h.pid() != ProcessHandle.current().pid())
+        .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(dir)).orElse(false))
+        .filter(ProcessHandle::isAlive)
+        .toList();
   }
 }
