@@ -136,6 +136,8 @@ final class RunCommand implements Callable<Integer> {
             printQemuCommand,
             Launcher.defaultCacheDir(),
             System.out,
+            // On a terminal, what is typed goes to the guest's serial console (line by line).
+            System.console() != null ? System.in : null,
             System.err);
     if (!printQemuCommand) {
       System.err.println("fastvm: state in " + state + ", sockets in " + runtime);

@@ -15,6 +15,7 @@ import io.fastvm.node.qemu.QmpClient;
 import io.fastvm.node.qemu.QmpException;
 import io.fastvm.node.tpm.Swtpm;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
@@ -43,15 +44,24 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Launcher {
 
   /** Settings that differ between a VM pod and {@code fastvm run}. */
+  /**
+   * Settings that differ between a VM pod and {@code fastvm run}.
+   *
+   * @param console where the serial console is mirrored (stdout)
+   * @param consoleInput what is typed into the serial console (a terminal's stdin with {@code
+   *     fastvm run}), or null
+   */
   public record Settings(
       ManifestValidator validator,
       boolean printQemuCommand,
       Path cacheDir,
       OutputStream console,
+      InputStream consoleInput,
       PrintStream log) {
 
     public static Settings pod() {
-      return new Settings(ManifestValidator.NONE, false, defaultCacheDir(), System.out, System.err);
+      return new Settings(
+          ManifestValidator.NONE, false, defaultCacheDir(), System.out, null, System.err);
     }
   }
 
@@ -185,6 +195,7 @@ public final class Launcher {
       prepare(plan, runtime);
       try (SerialHub hub = listenSerial(runtime);
           Swtpm tpm = startTpm(plan, runtime, processes)) {
+        forwardInput(hub);
         Deque<String> stderrTail = new ArrayDeque<>();
         Process process = startQemu(plan, processes, stderrTail);
         qemu = process;
@@ -258,6 +269,30 @@ public final class Launcher {
       throw new LaunchException(
           LauncherInvocation.ExitCode.START_FAILED, "cannot prepare the VM: " + e.getMessage(), e);
     }
+  }
+
+  /** Forwards typed input (fastvm run's terminal) to the guest's serial line. */
+  private void forwardInput(SerialHub hub) {
+    InputStream in = settings.consoleInput();
+    if (in == null) {
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[1024];
+              try {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                  hub.type(java.util.Arrays.copyOf(buffer, n));
+                }
+              } catch (IOException e) {
+                // input closed
+              }
+            },
+            "console-input");
+    t.setDaemon(true);
+    t.start();
   }
 
   private SerialHub listenSerial(RuntimeFiles runtime) throws IOException {
@@ -417,6 +452,11 @@ public final class Launcher {
               : "the guest did not power off within the grace period ("
                   + plan.gracePeriodSeconds()
                   + " s); QEMU was stopped hard");
+    }
+    if (status == 0 && "host-signal".equals(reason) && stopRequests.get() == 0) {
+      return failWith(
+          LauncherInvocation.ExitCode.CRASHED,
+          "QEMU was stopped by a signal from outside the launcher; the guest did not power off");
     }
     if (status == 0) {
       log(

@@ -21,12 +21,16 @@ import java.util.function.UnaryOperator;
  *   <li>each child runs under {@code setpriv --pdeathsig KILL}: the kernel kills it when the thread
  *       that started it dies, even when the launcher is killed with SIGKILL. All children are
  *       started from one thread that lives as long as the launcher;
- *   <li>a shutdown hook kills whatever is still alive when the JVM exits normally.
+ *   <li>a shutdown hook kills whatever is still alive when the JVM exits normally;
+ *   <li>each child runs in its own session ({@code setsid}), so a Ctrl-C on the terminal of {@code
+ *       fastvm run} reaches only the launcher (which powers the guest down) and not QEMU, which
+ *       would otherwise quit at once.
  * </ul>
  */
 public final class GuardedProcesses {
 
-  private static final Path SETPRIV = findSetpriv();
+  private static final Path SETPRIV = find("setpriv");
+  private static final Path SETSID = find("setsid");
 
   private final Set<Process> children = new CopyOnWriteArraySet<>();
   private final ExecutorService starter =
@@ -56,6 +60,10 @@ public final class GuardedProcesses {
     List<String> command = new ArrayList<>();
     if (SETPRIV != null) {
       command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+    }
+    if (SETSID != null) {
+      // Not a process group leader, so setsid(1) calls setsid(2) and execs without forking.
+      command.add(SETSID.toString());
     }
     command.addAll(argv);
     Future<Process> started =
@@ -89,9 +97,9 @@ public final class GuardedProcesses {
     }
   }
 
-  private static Path findSetpriv() {
+  private static Path find(String name) {
     for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
-      Path p = Path.of(dir, "setpriv");
+      Path p = Path.of(dir, name);
       if (Files.isExecutable(p)) {
         return p;
       }

@@ -62,6 +62,32 @@ class LifecycleTest {
   }
 
   @Test
+  void ctrlCOnTheTerminalPowersTheGuestDownInsteadOfKillingQemu() throws Exception {
+    TestVm vm = vm(tmp, TestGuests.kernelBootGuest(), kernelVm("terminal", ""));
+    try (LauncherProcess launcher = vm.start()) {
+      launcher.awaitLine("power-button watching", BOOT);
+      // The terminal signals the whole foreground process group; QEMU is in its own session.
+      launcher.signalGroup("INT");
+      assertThat(launcher.awaitExit(EXIT)).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
+      assertThat(launcher.output())
+          .contains("power-button pressed")
+          .contains("the guest powered off (guest-shutdown); stopped on request")
+          .doesNotContain("terminating on signal");
+    }
+  }
+
+  @Test
+  void qemuStoppedFromOutsideIsNotAPowerOff() throws Exception {
+    TestVm vm = vm(tmp, TestGuests.kernelBootGuest(), kernelVm("outside", ""));
+    try (LauncherProcess launcher = vm.start()) {
+      launcher.awaitLine(TestGuests.READY, BOOT);
+      ProcessHandle.of(launcher.qemuPid().orElseThrow()).orElseThrow().destroy(); // SIGTERM
+      assertThat(launcher.awaitExit(EXIT)).isEqualTo(LauncherInvocation.ExitCode.CRASHED);
+      assertThat(launcher.output()).contains("stopped by a signal from outside the launcher");
+    }
+  }
+
+  @Test
   void secondInterruptStopsAtOnce() throws Exception {
     TestVm vm =
         vm(

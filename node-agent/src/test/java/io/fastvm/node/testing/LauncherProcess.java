@@ -46,6 +46,8 @@ public final class LauncherProcess implements AutoCloseable {
   public static LauncherProcess start(List<String> args, Path runtimeDir, Map<String, String> env)
       throws IOException {
     List<String> command = new ArrayList<>();
+    // Its own process group, as a shell gives a foreground job: see signalGroup.
+    command.add("setsid");
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions());
     command.addAll(List.of("-cp", System.getProperty("java.class.path")));
@@ -162,6 +164,19 @@ public final class LauncherProcess implements AutoCloseable {
   public void signal(String name) throws IOException, InterruptedException {
     Process kill =
         new ProcessBuilder("kill", "-s", name, String.valueOf(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    kill.getInputStream().readAllBytes();
+    kill.waitFor();
+  }
+
+  /**
+   * Sends a signal to the launcher's whole process group, as a terminal does on Ctrl-C ({@code
+   * INT}) for the foreground job.
+   */
+  public void signalGroup(String name) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-s", name, "--", "-" + process.pid())
             .redirectErrorStream(true)
             .start();
     kill.getInputStream().readAllBytes();
