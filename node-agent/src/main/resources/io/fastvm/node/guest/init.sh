@@ -99,7 +99,8 @@ fi
 if [ -n "$GUEST_BANNER" ]; then
   for tty in /dev/tty1 /dev/tty0; do
     [ -c "$tty" ] || continue
-    printf '\033[2J\033[H\n\n' > "$tty"
+    # Clear the screen and hide the cursor: the screen then shows the banner and nothing else.
+    printf '\033[2J\033[H\033[?25l\n\n' > "$tty"
     echo "$GUEST_BANNER" > "$tty"
     break
   done

@@ -4,8 +4,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Renders short text as large block letters (5x5 cells, each cell two {@code #} wide), so a
- * screenshot shows it plainly. At most 6 characters fit an 80-column text screen.
+ * Renders short text as large block letters (5x5 cells, each two full blocks U+2588 wide, which the
+ * Linux console draws as solid cells), so a screenshot shows it plainly. At most 6 characters fit
+ * an 80-column text screen.
  */
 public final class BlockLetters {
   private BlockLetters() {}
@@ -66,7 +67,7 @@ public final class BlockLetters {
           throw new IllegalArgumentException("no block letter for '" + c + "'");
         }
         for (char cell : glyph[row].toCharArray()) {
-          line.append(cell == '#' ? "##" : "  ");
+          line.append(cell == '#' ? "\u2588\u2588" : "  ");
         }
         line.append("  ");
       }
