@@ -7,6 +7,7 @@
 # Configurations:
 #   tcg          accelerator tcg, launcher JVM options from node-agent/launcher-jvm.options
 #   tcg+appcds   the same with an application CDS archive made by a training run (as the image does)
+#   tcg+aotcache the same with a JDK 25 AOT cache from a training run (only on JDK 25+)
 #   auto-cold    accelerator auto with an empty probe cache (pays the KVM probe)
 #   auto-cached  accelerator auto with the probe answer cached for this host boot
 # Times come from the launcher's own log lines ("QEMU started ... N ms after launcher start",
@@ -21,7 +22,7 @@ jar="$root/cli/target/fastvm.jar"
 if [ ! -f "$jar" ]; then
   (cd "$root" && ./mvnw -B -q -ntp -DskipTests -Dspotless.check.skip=true -pl cli -am package)
 fi
-work="$(mktemp -d /tmp/fastvm-bench.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/launcher-bench.XXXXXX")"
 launcher_pid=""
 cleanup() {
   if [ -n "$launcher_pid" ] && kill -0 "$launcher_pid" 2>/dev/null; then kill -KILL "$launcher_pid" || true; fi
@@ -49,8 +50,13 @@ one_run() { # $1 accelerator, $2 extra JVM option (or ""), $3 probe cache dir
     --manifest="$m" "$kvol" "$ivol" --state-dir="$work/state" --runtime-dir="$run" \
     --nat-bind-address=127.0.0.1 --nat-host-ports=service >"$log" 2>&1 &
   launcher_pid=$!
-  for _ in $(seq 600); do grep -q 'FASTVM-GUEST ready' "$log" && break; sleep 0.1; done
-  grep -q 'FASTVM-GUEST ready' "$log" || { cat "$log" >&2; echo "guest did not boot" >&2; exit 1; }
+  for _ in $(seq 1800); do grep -qs 'FASTVM-GUEST ready' "$log" && break; sleep 0.1; done
+  if ! grep -qs 'FASTVM-GUEST ready' "$log"; then
+    echo "guest did not boot within 180 s ($1 ${2:-}); launcher log:" >&2
+    cat "$log" >&2 || true
+    ps -o pid,stat,etime,args --ppid "$launcher_pid" >&2 || true
+    exit 1
+  fi
   sleep 2
   qemu_pid="$(cat "$run/qemu.pid")"
   r_launcher="$(rss_kib "$launcher_pid")"
@@ -89,6 +95,12 @@ echo "| configuration | runs | QEMU started, median (min-max) | QMP ready, media
 echo "|---|---|---|---|---|---|---|---|"
 lines=(); for _ in $(seq "$runs"); do lines+=("$(one_run tcg "" "$cache")"); done; report tcg "${lines[@]}"
 lines=(); for _ in $(seq "$runs"); do lines+=("$(one_run tcg "-XX:SharedArchiveFile=$work/launcher.jsa" "$cache")"); done; report tcg+appcds "${lines[@]}"
+# JDK 25+: the AOT cache (JEP 483/514/515) also keeps classes loaded and linked, and profiles.
+if "$java" -XX:AOTCacheOutput=/dev/null -version >/dev/null 2>&1; then
+  one_run tcg "-XX:AOTCacheOutput=$work/launcher.aot" "$cache" >/dev/null
+  lines=(); for _ in $(seq "$runs"); do lines+=("$(one_run tcg "-XX:AOTCache=$work/launcher.aot" "$cache")"); done; report tcg+aotcache "${lines[@]}"
+fi
 lines=(); for _ in $(seq "$runs"); do rm -rf "$work/cold"; mkdir -p "$work/cold"; lines+=("$(one_run auto "-XX:SharedArchiveFile=$work/launcher.jsa" "$work/cold")"); done; report auto-cold "${lines[@]}"
+one_run auto "-XX:SharedArchiveFile=$work/launcher.jsa" "$cache" >/dev/null # fills the probe cache
 lines=(); for _ in $(seq "$runs"); do lines+=("$(one_run auto "-XX:SharedArchiveFile=$work/launcher.jsa" "$cache")"); done; report auto-cached "${lines[@]}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
