@@ -13,7 +13,6 @@ import io.fastvm.console.auth.UserInfo;
 import io.fastvm.console.endpoint.ConsoleChannel;
 import java.text.ParseException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -30,9 +29,6 @@ import java.util.Map;
 public final class LinkSigner {
   public static final String TYPE = "fastvm-console-link+jwt";
   public static final String ISSUER = "fastvm-console-proxy";
-
-  /** Tolerated clock difference between replicas. */
-  private static final Duration SKEW = Duration.ofSeconds(2);
 
   private final ECKey key;
   private final ECDSASigner signer;
@@ -110,7 +106,7 @@ public final class LinkSigner {
         throw new LinkRejectedException(LinkRejection.INVALID, "not a console link");
       }
       Instant expires = set.getExpirationTime().toInstant();
-      if (!clock.instant().isBefore(expires.plus(SKEW))) {
+      if (!clock.instant().isBefore(expires)) {
         throw new LinkRejectedException(LinkRejection.EXPIRED, "link expired at " + expires);
       }
       ConsoleChannel protocol =
