@@ -34,6 +34,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -177,6 +178,9 @@ public final class ConsoleProxy implements AutoCloseable {
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false);
     if (config.httpTls()) {
+      if (OpenSSLEngineOptions.isAvailable()) {
+        options.setSslEngineOptions(new OpenSSLEngineOptions());
+      }
       options
           .setSsl(true)
           .setKeyCertOptions(

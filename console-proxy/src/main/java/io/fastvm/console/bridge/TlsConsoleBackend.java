@@ -12,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,9 @@ public final class TlsConsoleBackend implements ConsoleBackend {
             .setHostnameVerificationAlgorithm("")
             .setConnectTimeout((int) timeoutMillis)
             .setTcpNoDelay(true);
+    if (OpenSSLEngineOptions.isAvailable()) {
+      options.setSslEngineOptions(new OpenSSLEngineOptions());
+    }
     this.client = vertx.createNetClient(options);
   }
 

@@ -29,7 +29,10 @@ import javax.net.ssl.SSLSocket;
  */
 public final class ConsoleEndpoint implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConsoleEndpoint.class.getName());
-  private static final int BUFFER = 64 * 1024;
+  private static final int BUFFER = 256 * 1024;
+  private static final String[] CIPHER_SUITES = {
+    "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"
+  };
 
   private final EndpointSettings settings;
   private final SSLServerSocket server;
@@ -50,6 +53,9 @@ public final class ConsoleEndpoint implements AutoCloseable {
         (SSLServerSocket) settings.tls().sslContext().getServerSocketFactory().createServerSocket();
     server.setReuseAddress(true);
     server.setEnabledProtocols(new String[] {"TLSv1.3"});
+    // AES-128-GCM first: as safe here as AES-256 and markedly cheaper per byte (the JDK would
+    // pick AES-256 first).
+    server.setEnabledCipherSuites(CIPHER_SUITES);
     server.setNeedClientAuth(true);
     server.bind(settings.bind(), 64);
     ConsoleEndpoint endpoint = new ConsoleEndpoint(settings, server);

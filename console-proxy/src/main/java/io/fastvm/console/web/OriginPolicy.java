@@ -1,6 +1,7 @@
 package io.fastvm.console.web;
 
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import java.net.URI;
 import java.util.Locale;
 
@@ -23,7 +24,12 @@ public final class OriginPolicy {
     if (publicOrigin != null) {
       return publicOrigin;
     }
-    String host = request.getHeader("Host");
+    // Host in HTTP/1.1, :authority in HTTP/2
+    HostAndPort authority = request.authority();
+    String host =
+        authority == null
+            ? request.getHeader("Host")
+            : authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
     return (source.scheme(request) + "://" + host).toLowerCase(Locale.ROOT);
   }
 
