@@ -1,6 +1,6 @@
 // The serial console: xterm.js on the session's WebSocket. The proxy sends the guest's output as
 // text frames; typed text goes back as text frames.
-import { sessionInfo, socketUrl, startSessionBar, endedMessage, describeClose, notice, status }
+import { sessionInfo, socketUrl, startSessionBar, showEnded, describeClose, notice, status }
   from './session.js';
 
 const state = { connected: false, connects: 0, ended: null, received: '' };
@@ -20,8 +20,7 @@ function end(reason) {
   state.ended = reason;
   clearTimeout(retryTimer);
   if (socket) socket.close();
-  status('ended', 'err');
-  notice(endedMessage(reason));
+  showEnded(reason);
 }
 
 function connect() {

@@ -99,6 +99,16 @@ export function startSessionBar(info, { onEnded }) {
   return { refresh };
 }
 
+// After a session ended nothing on the bar can help any more but the message.
+export function showEnded(reason) {
+  for (const id of ['expiry', 'extend', 'close', 'reconnect', 'cad', 'keys', 'clipboard-toggle']) {
+    const element = document.getElementById(id);
+    if (element) element.classList.add('hidden');
+  }
+  status('ended', 'err');
+  notice(endedMessage(reason));
+}
+
 export function notice(text) {
   const element = document.getElementById('notice');
   element.textContent = text || '';

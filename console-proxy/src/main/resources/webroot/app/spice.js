@@ -1,7 +1,7 @@
 // The SPICE console: spice-html5 (packaged with the proxy). It opens one WebSocket per SPICE
 // channel (main, display, inputs, cursor, ...), all to the same URL and session.
 import * as SpiceHtml5 from '../vendor/spice-html5/src/main.js';
-import { sessionInfo, socketUrl, startSessionBar, endedMessage, notice, status } from './session.js';
+import { sessionInfo, socketUrl, startSessionBar, showEnded, notice, status } from './session.js';
 
 const state = { connected: false, connects: 0, ended: null, agent: false, errors: [] };
 window.fastvmConsole = state;
@@ -13,8 +13,7 @@ function end(reason) {
   state.ended = reason;
   if (sc) sc.stop();
   sc = null;
-  status('ended', 'err');
-  notice(endedMessage(reason));
+  showEnded(reason);
 }
 
 function connect() {

@@ -1,6 +1,6 @@
 // The VNC console: noVNC (packaged with the proxy) on the session's WebSocket.
 import RFB from '../vendor/novnc/core/rfb.js';
-import { sessionInfo, socketUrl, startSessionBar, endedMessage, notice, status }
+import { sessionInfo, socketUrl, startSessionBar, showEnded, notice, status }
   from './session.js';
 
 const XK = {
@@ -42,8 +42,7 @@ function end(reason) {
   if (rfb) {
     rfb.disconnect();
   }
-  status('ended', 'err');
-  notice(endedMessage(reason));
+  showEnded(reason);
 }
 
 function applyScaling() {

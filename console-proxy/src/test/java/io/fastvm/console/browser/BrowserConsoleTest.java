@@ -16,8 +16,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -30,6 +33,7 @@ import org.openqa.selenium.WebElement;
  * Chromium. What the browser shows is compared pixel by pixel with QEMU's own screendump.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserConsoleTest {
   static final Duration WAIT = Duration.ofSeconds(60);
   static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
@@ -200,6 +204,22 @@ class BrowserConsoleTest {
     assertThat(received).as("what the guest sent back").contains("$((6*7))\n42\n");
     Files.write(
         SCREENSHOTS.resolve("serial-browser-page.png"),
+        browser.driver.getScreenshotAs(OutputType.BYTES));
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE) // stops the VM: runs last
+  void thePageSaysWhenTheVmStopped() throws Exception {
+    open("vnc", false);
+    harness.cluster.stopVm(ProxyHarness.NAMESPACE, "vm1");
+    browser
+        .waiting(WAIT)
+        .until(d -> "vm-stopped".equals(js().executeScript("return window.fastvmConsole.ended")));
+    assertThat(browser.driver.findElement(By.id("notice")).getText())
+        .contains("The virtual machine stopped.");
+    assertThat(browser.driver.findElement(By.id("status")).getText()).isEqualTo("ended");
+    Files.write(
+        SCREENSHOTS.resolve("vnc-vm-stopped-page.png"),
         browser.driver.getScreenshotAs(OutputType.BYTES));
   }
 }
