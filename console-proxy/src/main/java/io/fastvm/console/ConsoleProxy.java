@@ -40,6 +40,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.List;
 
@@ -53,6 +54,7 @@ import java.util.List;
  * close, ws/{protocol}), {@code /assets/...}.
  */
 public final class ConsoleProxy implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ConsoleProxy.class.getName());
   private final ProxyConfig config;
   private final Vertx vertx;
   private final KubernetesClient client;
@@ -100,9 +102,27 @@ public final class ConsoleProxy implements AutoCloseable {
       return Future.failedFuture(
           new UncheckedIOException("cannot read the backend TLS material", e));
     }
-    backend =
+    TlsConsoleBackend tlsBackend =
         new TlsConsoleBackend(
             vertx, backendTls, config.backendPort(), config.backendConnectTimeout());
+    backend = tlsBackend;
+    vertx.setPeriodic(
+        config.backendTlsReloadInterval().toMillis(),
+        id ->
+            vertx
+                .executeBlocking(() -> TlsMaterial.fromDirectory(config.backendTlsDir()), false)
+                .compose(tlsBackend::update)
+                .onSuccess(
+                    changed -> {
+                      if (changed) {
+                        LOG.log(Level.INFO, "console-proxy: new backend TLS material in use");
+                      }
+                    })
+                .onFailure(
+                    e ->
+                        LOG.log(
+                            Level.WARNING,
+                            "console-proxy: cannot reload the backend TLS material: " + e)));
     sessions =
         new SessionStore(
             config.maxSessionsPerUser(), config.maxSessionsPerVm(), audit, metrics, clock);

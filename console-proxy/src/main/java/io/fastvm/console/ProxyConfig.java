@@ -32,6 +32,7 @@ public record ProxyConfig(
     int mintsPerUserPerMinute,
     int mintsPerVmPerMinute,
     Path backendTlsDir,
+    Duration backendTlsReloadInterval,
     int backendPort,
     Duration backendConnectTimeout,
     boolean trustForwardedHeaders,
@@ -65,6 +66,8 @@ public record ProxyConfig(
     BACKEND_TLS_DIR(
         "/etc/fastvm/console-proxy-tls",
         "client certificate (tls.crt, tls.key) and console CA (ca.crt) for the VM endpoints"),
+    BACKEND_TLS_RELOAD_INTERVAL(
+        "60s", "how often the backend TLS files are re-read (certificate rotation)"),
     BACKEND_PORT("5900", "port of the VM pods' console endpoints"),
     BACKEND_CONNECT_TIMEOUT("5s", "time to reach a VM pod's console endpoint"),
     TRUST_FORWARDED_HEADERS(
@@ -146,6 +149,7 @@ public record ProxyConfig(
         integer(get, Setting.MINTS_PER_USER_PER_MINUTE),
         integer(get, Setting.MINTS_PER_VM_PER_MINUTE),
         path(get, Setting.BACKEND_TLS_DIR),
+        duration(get, Setting.BACKEND_TLS_RELOAD_INTERVAL),
         integer(get, Setting.BACKEND_PORT),
         duration(get, Setting.BACKEND_CONNECT_TIMEOUT),
         Boolean.parseBoolean(get.apply(Setting.TRUST_FORWARDED_HEADERS)),

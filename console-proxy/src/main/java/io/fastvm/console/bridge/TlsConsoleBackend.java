@@ -15,6 +15,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -33,19 +34,18 @@ public final class TlsConsoleBackend implements ConsoleBackend {
   private final NetClient client;
   private final int port;
   private final long timeoutMillis;
+  private volatile TlsMaterial current;
 
   public TlsConsoleBackend(Vertx vertx, TlsMaterial tls, int port, Duration timeout) {
     this.vertx = vertx;
     this.port = port;
     this.timeoutMillis = timeout.toMillis();
+    this.current = tls;
     NetClientOptions options =
         new NetClientOptions()
             .setSsl(true)
-            .setKeyCertOptions(
-                new PemKeyCertOptions()
-                    .addCertValue(Buffer.buffer(tls.certificateChainPem()))
-                    .addKeyValue(Buffer.buffer(tls.privateKeyPem())))
-            .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(tls.caPem())))
+            .setKeyCertOptions(keyCert(tls))
+            .setTrustOptions(trust(tls))
             .setEnabledSecureTransportProtocols(Set.of("TLSv1.3"))
             // Pod IPs are in no certificate; the URI SAN naming the VM is checked instead.
             .setHostnameVerificationAlgorithm("")
@@ -55,6 +55,32 @@ public final class TlsConsoleBackend implements ConsoleBackend {
       options.setSslEngineOptions(new OpenSSLEngineOptions());
     }
     this.client = vertx.createNetClient(options);
+  }
+
+  /**
+   * Uses new TLS material for connections opened from now on (the operator rotates the proxy's
+   * certificate and the CA in their Secret; the kubelet updates the mounted files).
+   */
+  public Future<Boolean> update(TlsMaterial tls) {
+    if (tls.equals(current)) {
+      return Future.succeededFuture(false);
+    }
+    current = tls;
+    return client.updateSSLOptions(
+        new SSLOptions()
+            .setKeyCertOptions(keyCert(tls))
+            .setTrustOptions(trust(tls))
+            .setEnabledSecureTransportProtocols(Set.of("TLSv1.3")));
+  }
+
+  private static PemKeyCertOptions keyCert(TlsMaterial tls) {
+    return new PemKeyCertOptions()
+        .addCertValue(Buffer.buffer(tls.certificateChainPem()))
+        .addKeyValue(Buffer.buffer(tls.privateKeyPem()));
+  }
+
+  private static PemTrustOptions trust(TlsMaterial tls) {
+    return new PemTrustOptions().addCertValue(Buffer.buffer(tls.caPem()));
   }
 
   @Override

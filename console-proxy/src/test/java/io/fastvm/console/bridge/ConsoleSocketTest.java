@@ -38,7 +38,11 @@ class ConsoleSocketTest {
   void start() throws Exception {
     harness =
         ProxyHarness.start(
-            dir, Map.of("FASTVM_CONSOLE_MAX_CONNECTIONS_PER_SESSION", "3"), Clock.systemUTC());
+            dir,
+            Map.of(
+                "FASTVM_CONSOLE_MAX_CONNECTIONS_PER_SESSION", "3",
+                "FASTVM_CONSOLE_BACKEND_TLS_RELOAD_INTERVAL", "300ms"),
+            Clock.systemUTC());
     for (String user : List.of("alice", "bob", "carol", "dave", "erin")) {
       harness.cluster.user(user + "-token", user);
       harness.cluster.grant(user, ProxyHarness.NAMESPACE, "vm1");
@@ -197,6 +201,26 @@ class ConsoleSocketTest {
     assertThat(ws.awaitClose(WAIT)).isEqualTo(1011);
     assertThat(ws.binary()).isEmpty();
     harness.audit.await("refuse-ws", "backend-unavailable");
+  }
+
+  @Test
+  void rotatedProxyCertificatesAreUsedWithoutARestart() throws Exception {
+    // The mounted Secret first holds a certificate of another CA: endpoints refuse the proxy.
+    var stranger =
+        io.fastvm.console.pki.ConsoleCertificateAuthority.create(
+            "stranger", Duration.ofDays(1), Clock.systemUTC());
+    var wrong = stranger.issueProxyClient(Duration.ofDays(1));
+    var right = io.fastvm.console.endpoint.TlsMaterial.fromDirectory(harness.pki.backendTlsDir);
+    new io.fastvm.console.endpoint.TlsMaterial(
+            wrong.certificatePem(), wrong.privateKeyPem(), right.caPem())
+        .writeTo(harness.pki.backendTlsDir);
+    Thread.sleep(1000);
+    ProxyHarness.Redeemed session = harness.session("alice-token", "vm1", "vnc", false);
+    assertThat(harness.webSocket(session, "vnc").awaitClose(WAIT)).isEqualTo(1011);
+    // The operator rotates it back to a good one; the proxy picks it up.
+    right.writeTo(harness.pki.backendTlsDir);
+    Thread.sleep(1000);
+    harness.webSocket(session, "vnc").awaitBinary(WAIT, b -> Arrays.equals(b, RFB_GREETING));
   }
 
   /** Client side of an RFB 3.8 handshake with no security, shared flag off (the proxy sets it). */
