@@ -25,6 +25,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * The whole byte path with real parts: a QEMU guest (TCG) serving VNC, SPICE and serial on unix
@@ -205,6 +206,43 @@ class BrowserConsoleTest {
     Files.write(
         SCREENSHOTS.resolve("serial-browser-page.png"),
         browser.driver.getScreenshotAs(OutputType.BYTES));
+  }
+
+  @Test
+  @Order(1) // before the typing test changes the screen: both views must stay identical
+  void viewOnlyNoVncSendsNoKeys() throws Exception {
+    open("vnc", true);
+    Screen before = guest.screendump(dir.resolve("before-view-only-typing.ppm"));
+    type("echo this must not reach the guest\n");
+    Thread.sleep(3000);
+    Screen after = guest.screendump(dir.resolve("after-view-only-typing.ppm"));
+    assertThat(after.differenceFrom(before, 24)).isLessThan(0.001);
+  }
+
+  @Test
+  @Order(2)
+  void keysTypedInNoVncReachTheGuest() throws Exception {
+    open("vnc", false);
+    long before = guest.screendump(dir.resolve("before-typing.ppm")).litPixels();
+    type(
+        "echo typed in novnc\n"); // (lower case: Selenium types capitals without a Shift key press)
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    long after = before;
+    while (System.nanoTime() < deadline && after < before + 400) {
+      Thread.sleep(250);
+      after = guest.screendump(dir.resolve("after-typing.ppm")).litPixels();
+    }
+    assertThat(after)
+        .as("the typed command and its output are on the guest's screen")
+        .isGreaterThan(before + 400);
+    awaitSameScreen("window.fastvmConsole.rfb.getImageData()", "vnc-typed");
+  }
+
+  /** Types into noVNC the way a user does: click the screen, press keys. */
+  void type(String text) {
+    WebElement screen = browser.driver.findElement(By.cssSelector("#screen canvas"));
+    screen.click();
+    new Actions(browser.driver).sendKeys(text).perform();
   }
 
   @Test

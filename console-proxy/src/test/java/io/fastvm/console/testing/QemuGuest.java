@@ -21,8 +21,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * A real QEMU guest (TCG) serving VNC, SPICE and its serial line on unix sockets in a runtime dir,
  * the way the launcher runs VMs: a Debian kernel and a busybox initramfs that writes a banner on
- * its VGA text screen and runs a shell on ttyS0. Each guest has its own runtime dir, so only its
- * own process is ever stopped.
+ * its VGA text screen and runs a shell there (keyboard) and one on ttyS0. Each guest has its own
+ * runtime dir, so only its own process is ever stopped.
  */
 public final class QemuGuest implements AutoCloseable {
   public static final String READY = "FASTVM GUEST READY";
@@ -222,6 +222,7 @@ public final class QemuGuest implements AutoCloseable {
       mount -t devtmpfs dev /dev
       printf '\\033[2J\\033[H\\033[?25l' > /dev/tty0
       printf '\\n\\n   %s\\n\\n   screen: VGA text   serial: ttyS0\\n' > /dev/tty0
+      setsid sh -c 'exec sh </dev/tty1 >/dev/tty1 2>&1' &
       echo "%s" > /dev/ttyS0
       exec setsid sh -c 'exec sh -i </dev/ttyS0 >/dev/ttyS0 2>&1'
       """
