@@ -1,0 +1,42 @@
+package io.fastvm.console.endpoint;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * How a VM pod's console endpoint is set up.
+ *
+ * @param bind address and port to listen on ({@code 0.0.0.0:5900} in a pod)
+ * @param tls the endpoint's certificate (naming its VM), key and the console CA
+ * @param runtimeDir the launcher's runtime dir holding the console sockets
+ * @param sockets socket file name per channel (relative to {@code runtimeDir}); a channel that is
+ *     missing here is refused
+ * @param clientIdentity URI SAN the client certificate must carry
+ * @param handshakeTimeout time a client has for the TLS handshake and its request line
+ */
+public record EndpointSettings(
+    InetSocketAddress bind,
+    TlsMaterial tls,
+    Path runtimeDir,
+    Map<ConsoleChannel, String> sockets,
+    String clientIdentity,
+    Duration handshakeTimeout) {
+
+  public EndpointSettings {
+    sockets = sockets.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(sockets));
+  }
+
+  /** The usual settings: every channel at its default socket name, only the proxy as client. */
+  public static EndpointSettings defaults(
+      InetSocketAddress bind, TlsMaterial tls, Path runtimeDir) {
+    Map<ConsoleChannel, String> sockets = new EnumMap<>(ConsoleChannel.class);
+    for (ConsoleChannel channel : ConsoleChannel.values()) {
+      sockets.put(channel, channel.defaultSocketName());
+    }
+    return new EndpointSettings(
+        bind, tls, runtimeDir, sockets, ConsoleIdentities.PROXY, Duration.ofSeconds(10));
+  }
+}

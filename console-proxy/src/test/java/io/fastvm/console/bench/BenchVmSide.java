@@ -1,0 +1,66 @@
+package io.fastvm.console.bench;
+
+import io.fastvm.console.endpoint.ConsoleEndpoint;
+import io.fastvm.console.endpoint.EndpointSettings;
+import io.fastvm.console.testing.FakeConsoleSocket;
+import io.fastvm.console.testing.MockCluster;
+import io.fastvm.console.testing.TestPki;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The VM side of the benchmark, in its own JVM: the fabric8 mock API server (users, RBAC, two
+ * running VMs), and each VM's mutual-TLS console endpoint in front of a synthetic VNC socket, a
+ * streaming one ("stream") and an echoing one ("echo"). Prints one JSON line with what the proxy
+ * and websockify need, then runs until its stdin closes.
+ */
+public final class BenchVmSide {
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createDirectories(Path.of(args[0]));
+    MockCluster cluster = new MockCluster();
+    cluster.user("bench-token", "bench");
+    cluster.grant("bench", "bench", "stream");
+    cluster.grant("bench", "bench", "echo");
+    cluster.runningVm("bench", "stream", "127.0.0.1", false);
+    cluster.runningVm("bench", "echo", "127.0.0.2", false);
+    TestPki pki = new TestPki(dir.resolve("pki"));
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    Path streamDir = Files.createDirectories(dir.resolve("run-stream"));
+    Path echoDir = Files.createDirectories(dir.resolve("run-echo"));
+    StreamingSource stream = new StreamingSource(streamDir.resolve("vnc.sock"));
+    FakeConsoleSocket echo = new FakeConsoleSocket(echoDir.resolve("vnc.sock"), new byte[0], true);
+    ConsoleEndpoint streamEndpoint =
+        ConsoleEndpoint.start(
+            EndpointSettings.defaults(
+                new InetSocketAddress("127.0.0.1", port),
+                pki.endpoint("bench", "stream"),
+                streamDir));
+    ConsoleEndpoint echoEndpoint =
+        ConsoleEndpoint.start(
+            EndpointSettings.defaults(
+                new InetSocketAddress("127.0.0.2", port), pki.endpoint("bench", "echo"), echoDir));
+    System.out.println(
+        new JsonObject()
+            .put("api", "http://" + cluster.server.getHostName() + ":" + cluster.server.getPort())
+            .put("endpointPort", port)
+            .put("backendTlsDir", pki.backendTlsDir.toString())
+            .put("streamSocket", streamDir.resolve("vnc.sock").toString())
+            .put("echoSocket", echoDir.resolve("vnc.sock").toString())
+            .encode());
+    System.out.flush();
+    while (System.in.read() >= 0) {
+      // run until the benchmark closes our stdin
+    }
+    streamEndpoint.close();
+    echoEndpoint.close();
+    stream.close();
+    echo.close();
+    cluster.close();
+  }
+}

@@ -1,0 +1,70 @@
+package io.fastvm.console.testing;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Debian's headless Chromium driven through Debian's chromedriver (WebDriver); never a downloaded
+ * browser or driver. Quitting the driver ends chromium and chromedriver.
+ */
+public final class Browser implements AutoCloseable {
+  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+  public final ChromeDriver driver;
+  private final ChromeDriverService service;
+
+  public Browser(Path profileDir) throws Exception {
+    Files.createDirectories(profileDir);
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+            .usingAnyFreePort()
+            .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        // the proxy's test certificate comes from a CA the browser does not know
+        "--ignore-certificate-errors",
+        "--window-size=1280,900",
+        "--user-data-dir=" + profileDir);
+    driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+  }
+
+  public WebDriverWait waiting(Duration timeout) {
+    return new WebDriverWait(driver, timeout, Duration.ofMillis(100));
+  }
+
+  public static String missingPrerequisite() {
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+      return "Debian packages chromium and chromium-driver are not installed";
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    try {
+      driver.quit();
+    } finally {
+      service.stop();
+    }
+  }
+}
