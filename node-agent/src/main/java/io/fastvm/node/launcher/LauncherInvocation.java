@@ -1,5 +1,6 @@
 package io.fastvm.node.launcher;
 
+import io.fastvm.node.network.HostPortMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.TreeMap;
  * @param natBindAddress address forwarded ports listen on: 127.0.0.1 locally, 0.0.0.0 in a pod
  * @param consoleTlsDir TLS material of the console endpoint; null serves no console endpoint
  * @param terminationLog file that receives the reason when the launcher fails; null for none
+ * @param natHostPorts which host port a forwarded guest port listens on: the guest port (in a pod,
+ *     where the Service maps servicePort to it; the default) or servicePort ({@code fastvm run})
  */
 public record LauncherInvocation(
     List<Path> manifests,
@@ -29,11 +32,50 @@ public record LauncherInvocation(
     Path runtimeDir,
     String natBindAddress,
     Path consoleTlsDir,
-    Path terminationLog) {
+    Path terminationLog,
+    HostPortMode natHostPorts) {
 
   public LauncherInvocation {
     manifests = List.copyOf(manifests);
     volumes = new TreeMap<>(volumes);
+    for (String name : volumes.keySet()) {
+      // --volume=NAME=PATH splits at the first '=': a name with one could not round-trip.
+      if (name.isEmpty() || name.contains("=")) {
+        throw new IllegalArgumentException("not a Volume name: " + name);
+      }
+    }
+    natHostPorts = natHostPorts == null ? HostPortMode.GUEST : natHostPorts;
+  }
+
+  /** The invocation of a VM pod: forwarded ports listen on the guest ports. */
+  public LauncherInvocation(
+      List<Path> manifests,
+      Map<String, Path> volumes,
+      Path cloudInitSeed,
+      Path stateDir,
+      Path runtimeDir,
+      String natBindAddress,
+      Path consoleTlsDir,
+      Path terminationLog) {
+    this(
+        manifests,
+        volumes,
+        cloudInitSeed,
+        stateDir,
+        runtimeDir,
+        natBindAddress,
+        consoleTlsDir,
+        terminationLog,
+        HostPortMode.GUEST);
+  }
+
+  /**
+   * Parses the launcher's arguments (the inverse of {@link #toArgs()}).
+   *
+   * @throws IllegalArgumentException with a message naming the bad argument
+   */
+  public static LauncherInvocation parse(List<String> args) {
+    return LauncherOptions.parse(args);
   }
 
   /** Exit codes of the launcher (also of {@code fastvm run}). */
@@ -51,6 +93,11 @@ public record LauncherInvocation(
 
     /** QEMU crashed or was killed while running. */
     public static final int CRASHED = 4;
+
+    /**
+     * Asked to stop, the guest did not power off within the grace period: QEMU was stopped hard.
+     */
+    public static final int STOPPED_HARD = 5;
   }
 
   public List<String> toArgs() {
@@ -72,6 +119,9 @@ public record LauncherInvocation(
     }
     if (terminationLog != null) {
       args.add("--termination-log=" + terminationLog);
+    }
+    if (natHostPorts != HostPortMode.GUEST) {
+      args.add("--nat-host-ports=" + natHostPorts.name().toLowerCase(java.util.Locale.ROOT));
     }
     return args;
   }

@@ -1,0 +1,35 @@
+package io.fastvm.node.cloudinit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The three files of a NoCloud seed.
+ *
+ * @param networkConfig network-config version 2, or null to let the guest use its default (DHCP)
+ */
+public record NoCloudSeed(String userData, String metaData, String networkConfig) {
+
+  public static final String USER_DATA = "user-data";
+  public static final String META_DATA = "meta-data";
+  public static final String NETWORK_CONFIG = "network-config";
+
+  /** Writes the files into {@code dir} (created if needed), readable by the owner only. */
+  public void writeTo(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    write(dir.resolve(USER_DATA), userData);
+    write(dir.resolve(META_DATA), metaData);
+    if (networkConfig != null) {
+      write(dir.resolve(NETWORK_CONFIG), networkConfig);
+    }
+  }
+
+  private static void write(Path file, String content) throws IOException {
+    Files.deleteIfExists(file);
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, content);
+  }
+}

@@ -1,0 +1,33 @@
+package io.fastvm.node.guest;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a busybox guest is made of.
+ *
+ * @param flavour Debian kernel flavour ({@link DebianKernel#GENERIC} or {@link DebianKernel#CLOUD})
+ * @param modules kernel modules to load at boot (dependencies are added)
+ * @param settings {@code GUEST_*} variables of the init script: GUEST_POWER_BUTTON (acpi | ignore),
+ *     GUEST_NETWORK (dhcp), GUEST_HTTP_PORT, GUEST_BANNER, GUEST_INTERACTIVE (yes)
+ * @param cmdline kernel command line for direct kernel boot
+ */
+public record GuestRecipe(
+    String flavour, List<String> modules, Map<String, String> settings, String cmdline) {
+
+  public GuestRecipe {
+    modules = List.copyOf(modules);
+    settings = new TreeMap<>(settings);
+  }
+
+  /** Serial console, no reboot loop on panic, quiet. */
+  public static final String DEFAULT_CMDLINE = "console=ttyS0 panic=-1 quiet";
+
+  /** A copy with one setting changed. */
+  public GuestRecipe with(String key, String value) {
+    Map<String, String> copy = new TreeMap<>(settings);
+    copy.put(key, value);
+    return new GuestRecipe(flavour, modules, copy, cmdline);
+  }
+}

@@ -1,0 +1,558 @@
+package io.fastvm.node.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fastvm.node.cloudinit.SeedIso;
+import io.fastvm.node.console.SerialHub;
+import io.fastvm.node.firmware.Ovmf;
+import io.fastvm.node.manifest.ManifestException;
+import io.fastvm.node.manifest.ManifestReader;
+import io.fastvm.node.manifest.ManifestSet;
+import io.fastvm.node.manifest.ManifestValidator;
+import io.fastvm.node.process.GuardedProcesses;
+import io.fastvm.node.qemu.AcceleratorChoice;
+import io.fastvm.node.qemu.KvmProbe;
+import io.fastvm.node.qemu.QmpClient;
+import io.fastvm.node.qemu.QmpException;
+import io.fastvm.node.tpm.Swtpm;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs one VM from start to power-off: reads the manifests, plans (all checks before any change),
+ * prepares UEFI variables, the TPM and the cloud-init ISO, starts QEMU under supervision, mirrors
+ * the serial console, turns a stop request into an ACPI power-down with a grace period, and maps
+ * the outcome to an exit code ({@link LauncherInvocation.ExitCode}).
+ */
+public final class Launcher {
+
+  /** Settings that differ between a VM pod and {@code fastvm run}. */
+  /**
+   * Settings that differ between a VM pod and {@code fastvm run}.
+   *
+   * @param console where the serial console is mirrored (stdout)
+   * @param consoleInput what is typed into the serial console (a terminal's stdin with {@code
+   *     fastvm run}), or null
+   */
+  public record Settings(
+      ManifestValidator validator,
+      boolean printQemuCommand,
+      Path cacheDir,
+      OutputStream console,
+      InputStream consoleInput,
+      PrintStream log) {
+
+    public static Settings pod() {
+      return new Settings(
+          ManifestValidator.NONE, false, defaultCacheDir(), System.out, null, System.err);
+    }
+  }
+
+  /**
+   * Where the KVM probe's answer is cached: $FASTVM_CACHE_DIR, $XDG_CACHE_HOME/fastvm,
+   * ~/.cache/fastvm.
+   */
+  public static Path defaultCacheDir() {
+    String explicit = System.getenv("FASTVM_CACHE_DIR");
+    if (explicit != null && !explicit.isBlank()) {
+      return Path.of(explicit);
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg, "fastvm");
+    }
+    String home = System.getProperty("user.home");
+    return home == null || home.isBlank() || home.equals("?")
+        ? null
+        : Path.of(home, ".cache", "fastvm");
+  }
+
+  private static final Duration QMP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration QUIT_WAIT = Duration.ofSeconds(3);
+  private static final int STDERR_TAIL_LINES = 20;
+
+  private final LauncherInvocation invocation;
+  private final Settings settings;
+  private final HostTools tools;
+  private final Instant started;
+
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final AtomicInteger stopRequests = new AtomicInteger();
+  private volatile Process qemu;
+
+  public Launcher(LauncherInvocation invocation, Settings settings, HostTools tools) {
+    this.invocation = invocation;
+    this.settings = settings;
+    this.tools = tools;
+    this.started = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+  }
+
+  /**
+   * Asks the VM to stop (SIGTERM, Ctrl-C): the first request powers the guest down through ACPI
+   * within the grace period, a second one stops QEMU at once.
+   */
+  public void requestStop() {
+    int n = stopRequests.incrementAndGet();
+    if (n == 1) {
+      stopRequested.countDown();
+    } else if (n == 2) {
+      log("second stop request: stopping QEMU now");
+      Process p = qemu;
+      if (p != null) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /** Runs the VM; returns the exit code. */
+  public int run() {
+    try {
+      return runOrThrow();
+    } catch (LaunchException e) {
+      fail(e.exitCode(), e.getMessage());
+      return e.exitCode();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail(LauncherInvocation.ExitCode.CRASHED, "interrupted");
+      return LauncherInvocation.ExitCode.CRASHED;
+    }
+  }
+
+  private int runOrThrow() throws LaunchException, InterruptedException {
+    ManifestSet manifests;
+    try {
+      manifests = new ManifestReader(settings.validator()).read(invocation.manifests());
+    } catch (ManifestException e) {
+      throw LaunchException.invalid(e.getMessage());
+    }
+    if (invocation.consoleTlsDir() != null && !settings.printQemuCommand()) {
+      log("--console-tls: the console endpoint is not implemented yet; ignored");
+    }
+    List<String> problems = new ArrayList<>();
+    var spec = manifests.spec();
+    AcceleratorChoice accelerator =
+        AcceleratorChoice.decide(
+            spec.effectiveAccelerator(), spec.effectiveCpu().model(), () -> probeKvm(), problems);
+    if (!problems.isEmpty()) {
+      throw LaunchException.invalid(problems);
+    }
+    LaunchPlan plan =
+        new LaunchPlanner(tools, Ovmf.fromEnvironment()).plan(manifests, invocation, accelerator);
+    if (settings.printQemuCommand()) {
+      PrintStream out = new PrintStream(settings.console(), true, StandardCharsets.UTF_8);
+      plan.argv().forEach(out::println);
+      out.flush();
+      return LauncherInvocation.ExitCode.POWERED_OFF;
+    }
+    log(
+        "VM "
+            + plan.vmId()
+            + ": accelerator "
+            + accelerator.kind().qemuName()
+            + ", cpu "
+            + accelerator.cpuModel()
+            + " ("
+            + accelerator.reason()
+            + ")");
+    return start(plan);
+  }
+
+  private KvmProbe.Result probeKvm() {
+    try {
+      return new KvmProbe(
+              tools.qemu().orElse(Path.of("qemu-system-x86_64")),
+              settings.cacheDir(),
+              Duration.ofSeconds(3))
+          .run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new KvmProbe.Result(false, "interrupted", false);
+    }
+  }
+
+  private int start(LaunchPlan plan) throws LaunchException, InterruptedException {
+    RuntimeFiles runtime = new RuntimeFiles(invocation.runtimeDir());
+    GuardedProcesses processes = new GuardedProcesses();
+    try (FileLockHolder lock = lockRuntimeDir(runtime)) {
+      prepare(plan, runtime);
+      try (SerialHub hub = listenSerial(runtime);
+          Swtpm tpm = startTpm(plan, runtime, processes)) {
+        forwardInput(hub);
+        Deque<String> stderrTail = new ArrayDeque<>();
+        Process process = startQemu(plan, processes, stderrTail);
+        qemu = process;
+        log(
+            "QEMU started (pid "
+                + process.pid()
+                + ") "
+                + sinceStart()
+                + " ms after launcher start");
+        return supervise(plan, runtime, process, stderrTail, tpm);
+      } catch (IOException e) {
+        throw new LaunchException(
+            LauncherInvocation.ExitCode.START_FAILED, "cannot start the VM: " + e.getMessage(), e);
+      } finally {
+        processes.killAll();
+      }
+    }
+  }
+
+  private record FileLockHolder(FileChannel channel, FileLock lock) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        lock.release();
+        channel.close();
+      } catch (IOException ignored) {
+        // released with the process anyway
+      }
+    }
+  }
+
+  private FileLockHolder lockRuntimeDir(RuntimeFiles runtime) throws LaunchException {
+    try {
+      Files.createDirectories(runtime.dir());
+      FileChannel channel =
+          FileChannel.open(runtime.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        channel.close();
+        throw LaunchException.invalid(
+            "another launcher is running this VM (runtime dir " + runtime.dir() + ")");
+      }
+      return new FileLockHolder(channel, lock);
+    } catch (IOException e) {
+      throw new LaunchException(
+          LauncherInvocation.ExitCode.START_FAILED,
+          "cannot use runtime dir " + runtime.dir() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private void prepare(LaunchPlan plan, RuntimeFiles runtime)
+      throws LaunchException, InterruptedException {
+    try {
+      for (String leftover : runtime.leftovers()) {
+        Files.deleteIfExists(runtime.dir().resolve(leftover));
+      }
+      Files.createDirectories(invocation.stateDir());
+      if (plan.uefi() != null) {
+        Ovmf.prepareVars(plan.uefi()).ifPresent(this::log);
+      }
+      if (plan.hasCloudInit()) {
+        Path seedDir = plan.seedDir();
+        if (seedDir == null) {
+          seedDir = runtime.cloudInitSeedDir();
+          plan.renderedSeed().writeTo(seedDir);
+        }
+        SeedIso.build(tools.xorriso().orElseThrow(), seedDir, runtime.cloudInitIso());
+      }
+    } catch (IOException e) {
+      throw new LaunchException(
+          LauncherInvocation.ExitCode.START_FAILED, "cannot prepare the VM: " + e.getMessage(), e);
+    }
+  }
+
+  /** Forwards typed input (fastvm run's terminal) to the guest's serial line. */
+  private void forwardInput(SerialHub hub) {
+    InputStream in = settings.consoleInput();
+    if (in == null) {
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[1024];
+              try {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                  hub.type(java.util.Arrays.copyOf(buffer, n));
+                }
+              } catch (IOException e) {
+                // input closed
+              }
+            },
+            "console-input");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private SerialHub listenSerial(RuntimeFiles runtime) throws IOException {
+    return SerialHub.listen(runtime.serialBackend(), runtime.serial(), settings.console());
+  }
+
+  private Swtpm startTpm(LaunchPlan plan, RuntimeFiles runtime, GuardedProcesses processes)
+      throws IOException, InterruptedException {
+    if (plan.tpmStateDir() == null) {
+      return null;
+    }
+    boolean fresh = !Files.isDirectory(plan.tpmStateDir());
+    Swtpm tpm =
+        Swtpm.start(
+            processes,
+            tools.swtpm().orElseThrow(),
+            plan.tpmStateDir(),
+            runtime.tpmSocket(),
+            runtime.tpmLog(),
+            Duration.ofSeconds(10));
+    log("TPM 2.0: swtpm with " + (fresh ? "new" : "existing") + " state in " + plan.tpmStateDir());
+    return tpm;
+  }
+
+  private Process startQemu(LaunchPlan plan, GuardedProcesses processes, Deque<String> stderrTail)
+      throws IOException, InterruptedException {
+    Process process =
+        processes.start(
+            plan.argv(),
+            pb ->
+                pb.redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.PIPE));
+    process.getOutputStream().close();
+    Thread stderrPump =
+        new Thread(
+            () -> {
+              try (var reader = process.errorReader(StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  settings.log().println("qemu: " + line);
+                  synchronized (stderrTail) {
+                    stderrTail.addLast(line);
+                    while (stderrTail.size() > STDERR_TAIL_LINES) {
+                      stderrTail.removeFirst();
+                    }
+                  }
+                }
+              } catch (IOException e) {
+                // QEMU gone
+              }
+            },
+            "qemu-stderr");
+    stderrPump.setDaemon(true);
+    stderrPump.start();
+    return process;
+  }
+
+  private int supervise(
+      LaunchPlan plan, RuntimeFiles runtime, Process process, Deque<String> stderrTail, Swtpm tpm)
+      throws InterruptedException, LaunchException {
+    QmpClient qmp;
+    try {
+      qmp = QmpClient.connect(runtime.launcherQmp(), QMP_TIMEOUT, process::isAlive);
+    } catch (QmpException e) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+      throw new LaunchException(
+          LauncherInvocation.ExitCode.START_FAILED,
+          "QEMU failed to start"
+              + (process.isAlive() ? "" : " (exit status " + process.exitValue() + ")")
+              + ": "
+              + tail(stderrTail, e.getMessage()));
+    }
+    AtomicReference<String> shutdownReason = new AtomicReference<>();
+    qmp.onEvent(
+        event -> {
+          if ("SHUTDOWN".equals(event.path("event").asText())) {
+            JsonNode data = event.path("data");
+            shutdownReason.compareAndSet(null, data.path("reason").asText("unknown"));
+          }
+        });
+    try {
+      String status = qmp.queryStatus(COMMAND_TIMEOUT);
+      long cpuMillis =
+          ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
+      log(
+          "QMP ready "
+              + sinceStart()
+              + " ms after launcher start, launcher CPU time "
+              + cpuMillis
+              + " ms (guest "
+              + status
+              + "). Serial console on stdout and at "
+              + runtime.serial()
+              + (plan.qemu().display().vnc() ? "; VNC at " + runtime.vnc() : "")
+              + (plan.qemu().display().spice() ? "; SPICE at " + runtime.spice() : "")
+              + "; QMP at "
+              + runtime.qmp()
+              + "; guest agent at "
+              + runtime.guestAgent());
+      for (var nic : plan.qemu().nics()) {
+        for (var forward : nic.forwards()) {
+          log(
+              "network "
+                  + nic.name()
+                  + ": "
+                  + forward.protocol()
+                  + " "
+                  + forward.bindAddress()
+                  + ":"
+                  + forward.hostPort()
+                  + " -> guest port "
+                  + forward.guestPort());
+        }
+      }
+    } catch (QmpException e) {
+      log("QMP query-status failed: " + e.getMessage());
+    }
+
+    // Start-up garbage (YAML, the plan) is dead now; the launcher mostly waits from here on, so
+    // one collection lets the heap shrink to what supervision needs.
+    System.gc();
+
+    // Wait for QEMU to exit or for a stop request, whichever comes first.
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                process.waitFor();
+              } catch (InterruptedException ignored) {
+                // launcher ending
+              }
+              stopRequested.countDown();
+            },
+            "qemu-exit");
+    waiter.setDaemon(true);
+    waiter.start();
+    stopRequested.await();
+
+    boolean hardStop = false;
+    if (process.isAlive()) {
+      hardStop = !powerDown(plan, qmp, process);
+    }
+    process.waitFor();
+    qmp.close();
+    if (tpm != null) {
+      tpm.close();
+    }
+    int status = process.exitValue();
+    String reason = shutdownReason.get();
+    if (hardStop) {
+      return failWith(
+          LauncherInvocation.ExitCode.STOPPED_HARD,
+          stopRequests.get() >= 2
+              ? "stopped hard on a second stop request before the guest powered off"
+              : "the guest did not power off within the grace period ("
+                  + plan.gracePeriodSeconds()
+                  + " s); QEMU was stopped hard");
+    }
+    if (status == 0 && "host-signal".equals(reason) && stopRequests.get() == 0) {
+      return failWith(
+          LauncherInvocation.ExitCode.CRASHED,
+          "QEMU was stopped by a signal from outside the launcher; the guest did not power off");
+    }
+    if (status == 0) {
+      log(
+          "the guest powered off"
+              + (reason == null ? "" : " (" + reason + ")")
+              + "; "
+              + (stopRequests.get() > 0 ? "stopped on request" : "by itself"));
+      return LauncherInvocation.ExitCode.POWERED_OFF;
+    }
+    String how =
+        status > 128
+            ? "QEMU was killed by signal " + (status - 128)
+            : "QEMU exited with status " + status;
+    return failWith(
+        LauncherInvocation.ExitCode.CRASHED, how + ": " + tail(stderrTail, "no output"));
+  }
+
+  /**
+   * Presses the power button, waits up to the grace period less a margin (Kubernetes kills at the
+   * full grace period), then quits QEMU and finally kills it.
+   *
+   * @return true if the guest powered off by itself within the wait
+   */
+  private boolean powerDown(LaunchPlan plan, QmpClient qmp, Process process)
+      throws InterruptedException {
+    long graceMillis = plan.gracePeriodSeconds() * 1000;
+    long margin = Math.min(10_000, graceMillis / 10);
+    long waitMillis = Math.max(0, graceMillis - margin);
+    if (stopRequests.get() >= 2) {
+      waitMillis = 0;
+    }
+    if (waitMillis > 0) {
+      log(
+          "powering the guest down (ACPI power button); waiting up to "
+              + waitMillis / 1000.0
+              + " s");
+      try {
+        qmp.systemPowerdown(COMMAND_TIMEOUT);
+      } catch (QmpException e) {
+        log("system_powerdown failed: " + e.getMessage());
+      }
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+      while (process.isAlive() && stopRequests.get() < 2) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        process.waitFor(
+            Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 200), TimeUnit.MILLISECONDS);
+      }
+      if (!process.isAlive()) {
+        return stopRequests.get() < 2 || process.exitValue() == 0;
+      }
+    }
+    log("stopping QEMU");
+    try {
+      qmp.quit(QUIT_WAIT);
+    } catch (QmpException e) {
+      // it may already be gone
+    }
+    if (!process.waitFor(QUIT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+    }
+    return false;
+  }
+
+  private int failWith(int code, String message) {
+    fail(code, message);
+    return code;
+  }
+
+  private void fail(int code, String message) {
+    settings.log().println("fastvm: " + message);
+    settings.log().flush();
+    if (invocation.terminationLog() != null) {
+      try {
+        String text = message.length() > 4000 ? message.substring(0, 4000) : message;
+        Files.writeString(invocation.terminationLog(), text + "\n");
+      } catch (IOException e) {
+        settings.log().println("fastvm: cannot write the termination log: " + e.getMessage());
+      }
+    }
+  }
+
+  private void log(String message) {
+    settings.log().println("fastvm: " + message);
+    settings.log().flush();
+  }
+
+  private long sinceStart() {
+    return Duration.between(started, Instant.now()).toMillis();
+  }
+
+  private static String tail(Deque<String> lines, String fallback) {
+    synchronized (lines) {
+      return lines.isEmpty() ? fallback : String.join("\n", lines);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package io.fastvm.node.launcher;
+
+import static io.fastvm.node.launcher.GuestBootTest.BOOT;
+import static io.fastvm.node.launcher.GuestBootTest.EXIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastvm.node.firmware.Ovmf;
+import io.fastvm.node.testing.LauncherProcess;
+import io.fastvm.node.testing.TestGuests;
+import io.fastvm.node.testing.TestVm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** UEFI and Secure Boot from disks, CD-ROM boot with a second ISO, boot order, cloud-init. */
+class FirmwareAndMediaTest {
+
+  @TempDir Path tmp;
+
+  private static void powerOff(LauncherProcess launcher) throws Exception {
+    launcher.awaitLine("power-button watching", BOOT);
+    launcher.signal("TERM");
+    assertThat(launcher.awaitExit(EXIT)).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
+  }
+
+  @Test
+  void uefiBootsFromADiskAndKeepsItsVariablesInTheStateDir() throws Exception {
+    Path disk = TestGuests.copyTo(TestGuests.uefiDisk(), tmp, "esp.img");
+    TestVm vm =
+        new TestVm(tmp)
+            .volume("esp", disk)
+            .manifest(
+                """
+                apiVersion: fastvm.io/v1alpha1
+                kind: VirtualMachine
+                metadata: {name: uefi}
+                spec:
+                  accelerator: tcg
+                  memory: 256Mi
+                  firmware: {type: uefi}
+                  disks:
+                    - {name: esp, volume: esp, bootOrder: 1}
+                  display: {type: none}
+                """);
+    try (LauncherProcess launcher = vm.start()) {
+      launcher.awaitLine(TestGuests.READY, BOOT);
+      assertThat(launcher.guestLines())
+          .contains("firmware=uefi")
+          .anyMatch(l -> l.matches("disk name=vda bus=virtio size=67108864 .*"));
+      powerOff(launcher);
+    }
+    Path vars = vm.stateDir().resolve(Ovmf.VARS_FILE);
+    // A per-VM copy of the template that the firmware has since written to (boot entries).
+    assertThat(vars).isRegularFile();
+    assertThat(Files.size(vars)).isEqualTo(Files.size(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd")));
+    assertThat(Files.readString(vm.stateDir().resolve(Ovmf.VARS_TEMPLATE_MARKER)))
+        .contains("OVMF_VARS_4M.fd");
+  }
+
+  @Test
+  void secureBootIsEnforcedWithMicrosoftKeysAndVisibleToTheGuest() throws Exception {
+    Path disk = TestGuests.copyTo(TestGuests.secureBootDisk(), tmp, "esp.img");
+    TestVm vm =
+        new TestVm(tmp)
+            .volume("esp", disk)
+            .manifest(
+                """
+                apiVersion: fastvm.io/v1alpha1
+                kind: VirtualMachine
+                metadata: {name: secure}
+                spec:
+                  accelerator: tcg
+                  memory: 512Mi
+                  firmware: {type: uefi, secureBoot: true}
+                  tpm: {enabled: true}
+                  disks:
+                    - {name: esp, volume: esp, bus: sata, bootOrder: 1}
+                  display: {type: none}
+                """);
+    try (LauncherProcess launcher = vm.start()) {
+      launcher.awaitLine(TestGuests.READY, BOOT);
+      assertThat(launcher.guestLines())
+          .contains("firmware=uefi", "secureboot=1", "kernel-secureboot=enabled")
+          .anyMatch(l -> l.startsWith("tpm=present resetCount="));
+      powerOff(launcher);
+    }
+    assertThat(Files.readString(vm.stateDir().resolve(Ovmf.VARS_TEMPLATE_MARKER)))
+        .contains("OVMF_VARS_4M.ms.fd");
+  }
+
+  @Test
+  void bootsTheCdromWithTheLowestBootOrderAndSeesTheDriverIso() throws Exception {
+    Path isoA = TestGuests.bootIso("FASTVM_A", "fastvm.iso=a");
+    Path isoB = TestGuests.bootIso("FASTVM_B", "fastvm.iso=b");
+    Path drivers = TestGuests.dataIso("DRIVERS");
+    TestVm vm = new TestVm(tmp);
+    vm.volume("iso-a", isoA)
+        .volume("iso-b", isoB)
+        .volume("drivers", drivers)
+        .volume("root", vm.rawImage("root.raw", 64L << 20))
+        .manifest(
+            """
+            apiVersion: fastvm.io/v1alpha1
+            kind: VirtualMachine
+            metadata: {name: installer}
+            spec:
+              accelerator: tcg
+              memory: 256Mi
+              disks:
+                - {name: root, volume: root, bootOrder: 3}
+                - {name: first-listed, volume: iso-a, cdrom: true, bootOrder: 2}
+                - {name: install, volume: iso-b, cdrom: true, bootOrder: 1}
+                - {name: drivers, volume: drivers, cdrom: true}
+              display: {type: vga}
+            """);
+    try (LauncherProcess launcher = vm.start()) {
+      launcher.awaitLine(TestGuests.READY, BOOT);
+      assertThat(launcher.guestLines())
+          .anyMatch(l -> l.startsWith("cmdline ") && l.contains("fastvm.iso=b"))
+          .anyMatch(l -> l.matches("cdrom name=sr\\d bus=sata label=FASTVM_A"))
+          .anyMatch(l -> l.matches("cdrom name=sr\\d bus=sata label=FASTVM_B"))
+          .anyMatch(l -> l.matches("cdrom name=sr\\d bus=sata label=DRIVERS"))
+          .anyMatch(l -> l.matches("disk name=vda bus=virtio size=67108864 .*"));
+      powerOff(launcher);
+    }
+  }
+
+  @Test
+  void cloudInitSeedIsACdromLabelledCidata() throws Exception {
+    var guest = TestGuests.kernelBootGuest();
+    TestVm vm =
+        new TestVm(tmp)
+            .volume("kernel", guest.kernel())
+            .volume("initrd", guest.initrd())
+            .manifest(
+                """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: pw}
+                stringData: {password: s3cret}
+                ---
+                apiVersion: fastvm.io/v1alpha1
+                kind: CloudInitConfig
+                metadata: {name: init}
+                spec:
+                  hostname: box
+                  users:
+                    - {name: alice, sudo: true, passwordSecretRef: {name: pw}}
+                ---
+                apiVersion: fastvm.io/v1alpha1
+                kind: VirtualMachine
+                metadata: {name: ci}
+                spec:
+                  accelerator: tcg
+                  memory: 256Mi
+                  kernelBoot: {kernel: kernel, initrd: initrd, cmdline: console=ttyS0 quiet}
+                  cloudInit: {name: init}
+                  networks: [{name: default}]
+                  display: {type: none}
+                """);
+    FileTime before = FileTime.fromMillis(System.currentTimeMillis());
+    try (LauncherProcess launcher = vm.start()) {
+      launcher.awaitLine(TestGuests.READY, BOOT);
+      assertThat(launcher.guestLines())
+          .anyMatch(l -> l.matches("cdrom name=sr0 bus=sata label=cidata"));
+      Path userData = vm.runtimeDir().resolve("cloud-init/user-data");
+      assertThat(Files.readString(userData)).startsWith("#cloud-config").doesNotContain("s3cret");
+      assertThat(Files.getLastModifiedTime(userData)).isGreaterThanOrEqualTo(before);
+      powerOff(launcher);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.fastvm.node.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastvm.api.v1alpha1.Network;
+import io.fastvm.api.v1alpha1.NetworkType;
+import io.fastvm.api.v1alpha1.NicModel;
+import io.fastvm.api.v1alpha1.Port;
+import io.fastvm.api.v1alpha1.PortProtocol;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NicPlannerTest {
+
+  private static Network nat(String name, List<Port> ports) {
+    return new Network(name, NetworkType.NAT, null, null, null, ports);
+  }
+
+  @Test
+  void stableMacsDependOnNamespaceVmAndNic() {
+    String mac = MacAddresses.stable("default", "vm", "nic");
+    assertThat(mac)
+        .matches("52:54:00(:[0-9a-f]{2}){3}")
+        .isEqualTo(MacAddresses.stable("default", "vm", "nic"));
+    assertThat(MacAddresses.stable("other", "vm", "nic")).isNotEqualTo(mac);
+    assertThat(MacAddresses.stable("default", "vm2", "nic")).isNotEqualTo(mac);
+    assertThat(MacAddresses.stable("default", "vm", "nic2")).isNotEqualTo(mac);
+    assertThat(MacAddresses.normalize("52:54:00:AB:cd:01")).hasValue("52:54:00:ab:cd:01");
+    assertThat(MacAddresses.normalize("01:00:5e:00:00:01")).isEmpty(); // multicast
+    assertThat(MacAddresses.normalize("52:54:00:00:00:01,id=x")).isEmpty();
+  }
+
+  @Test
+  void podForwardsGuestPortsLocalForwardsServicePorts() {
+    List<Network> networks =
+        List.of(
+            nat(
+                "default",
+                List.of(
+                    new Port("ssh", 22, null, 2222), new Port("dns", 53, PortProtocol.UDP, null))));
+    List<String> problems = new ArrayList<>();
+    var pod = new NicPlanner("0.0.0.0", HostPortMode.GUEST).plan("ns", "vm", networks, problems);
+    assertThat(pod.get(0).forwards())
+        .extracting(HostForward::toSlirp)
+        .containsExactly("tcp:0.0.0.0:22-:22", "udp:0.0.0.0:53-:53");
+    var local =
+        new NicPlanner("127.0.0.1", HostPortMode.SERVICE).plan("ns", "vm", networks, problems);
+    assertThat(local.get(0).forwards())
+        .extracting(HostForward::toSlirp)
+        .containsExactly("tcp:127.0.0.1:2222-:22", "udp:127.0.0.1:53-:53");
+    assertThat(problems).isEmpty();
+  }
+
+  @Test
+  void refusesWhatItCannotDo() {
+    List<Network> networks =
+        List.of(
+            new Network("lan", NetworkType.BRIDGE, "lan", null, null, null),
+            new Network("tap", NetworkType.MACVTAP, "tap", null, null, null),
+            new Network(
+                "a",
+                NetworkType.NAT,
+                null,
+                NicModel.E1000,
+                "52:54:00:00:00:01",
+                List.of(new Port(null, 80, null, 8080))),
+            new Network(
+                "b",
+                NetworkType.NAT,
+                null,
+                null,
+                "52:54:00:00:00:01",
+                List.of(new Port(null, 81, null, 8080))),
+            new Network("c", NetworkType.ISOLATED, null, null, "ff:ff:ff:ff:ff:ff", null),
+            new Network(
+                "d",
+                NetworkType.ISOLATED,
+                null,
+                null,
+                null,
+                List.of(new Port(null, 80, null, null))));
+    List<String> problems = new ArrayList<>();
+    new NicPlanner("localhost", HostPortMode.SERVICE).plan("ns", "vm", networks, problems);
+    assertThat(problems)
+        .anyMatch(p -> p.contains("--nat-bind-address: localhost is not an IPv4 address"))
+        .anyMatch(p -> p.startsWith("network lan: type bridge needs a tap device"))
+        .anyMatch(p -> p.startsWith("network tap: type macvtap needs a tap device"))
+        .anyMatch(p -> p.contains("network b: MAC 52:54:00:00:00:01 is used by another NIC"))
+        .anyMatch(p -> p.contains("network b: host port TCP 8080 is forwarded twice"))
+        .anyMatch(p -> p.contains("network c: macAddress ff:ff:ff:ff:ff:ff is not a unicast MAC"))
+        .anyMatch(p -> p.contains("network d: ports can only be forwarded on nat networks"));
+  }
+}
