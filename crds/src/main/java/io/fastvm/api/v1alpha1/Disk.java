@@ -17,6 +17,18 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "!self.cdrom || !has(self.bus) || self.bus != 'virtio'",
     message = "a CD-ROM needs bus sata or scsi (virtio-blk cannot be a CD-ROM)",
     fieldPath = ".bus")
+@ValidationRule(
+    value = "!self.cdrom || !has(self.readOnly) || self.readOnly",
+    message = "a CD-ROM is always read-only: remove readOnly: false",
+    fieldPath = ".readOnly")
+@ValidationRule(
+    value =
+        "self.cdrom || !has(self.readOnly) || !self.readOnly || !has(self.bus) || self.bus !="
+            + " 'sata'",
+    message =
+        "a read-only disk cannot be on the sata bus (QEMU's AHCI disks are always writable):"
+            + " use virtio or scsi, or attach it as a CD-ROM",
+    fieldPath = ".readOnly")
 public record Disk(
     @JsonPropertyDescription("Name of the disk in this VM (a DNS label).")
         @Required
@@ -34,7 +46,8 @@ public record Disk(
             "Attach as a CD-ROM (always read-only), e.g. an install or driver ISO.")
         @Default("false")
         Boolean cdrom,
-    @JsonPropertyDescription("Attach read-only.") @Default("false") Boolean readOnly,
+    @JsonPropertyDescription("Attach read-only (not possible on the sata bus; CD-ROMs always are).")
+        Boolean readOnly,
     @JsonPropertyDescription(
             "Boot priority, 1 first. Disks without bootOrder are not offered for boot when any"
                 + " disk or network has one.")

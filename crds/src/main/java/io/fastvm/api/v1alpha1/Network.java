@@ -3,6 +3,8 @@ package io.fastvm.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -57,6 +59,12 @@ public record Network(
         @Pattern(Patterns.UNICAST_MAC)
         @Size(max = 17)
         String macAddress,
+    @JsonPropertyDescription(
+            "Boot from this NIC (PXE) with this priority, 1 first; unique across disks and"
+                + " networks.")
+        @Min(1)
+        @Max(64)
+        Integer bootOrder,
     @JsonPropertyDescription("Guest ports to forward (nat only); each port and protocol once.")
         @Size(max = 32)
         @ListMapKeys({"port", "protocol"})

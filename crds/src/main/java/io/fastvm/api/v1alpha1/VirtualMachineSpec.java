@@ -18,10 +18,26 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value =
-        "!has(self.disks) || self.disks.all(d, !has(d.bootOrder) || self.disks.exists_one(e,"
-            + " has(e.bootOrder) && e.bootOrder == d.bootOrder))",
-    message = "bootOrder values must be unique",
+        VirtualMachineSpec.BOOT_ORDERS
+            + ".all(x, "
+            + VirtualMachineSpec.BOOT_ORDERS
+            + ".exists_one(y, y == x))",
+    message = "bootOrder values must be unique across disks and networks",
     fieldPath = ".disks")
+@ValidationRule(
+    value =
+        "(has(self.disks) ? self.disks.filter(d, has(d.bus) ? d.bus == 'sata' : d.cdrom).size()"
+            + " : 0) + (has(self.cloudInit) ? 1 : 0) <= 6",
+    message =
+        "at most 6 SATA devices (the ports of q35's AHCI controller), counting CD-ROMs on the"
+            + " default bus and the cloud-init CD-ROM: put more on scsi",
+    fieldPath = ".disks")
+@ValidationRule(
+    value =
+        "self.accelerator != 'tcg' || !has(self.cpu) || !has(self.cpu.model) ||"
+            + " self.cpu.model != 'host'",
+    message = "cpu model host needs KVM: with accelerator tcg use max or a named model",
+    fieldPath = ".cpu.model")
 @ValidationRule(
     value = "!has(self.networks) || self.networks.filter(n, n.type == 'nat').size() <= 1",
     message = "at most one nat network: a VM has one pod network",
@@ -99,6 +115,12 @@ public record VirtualMachineSpec(
     @JsonPropertyDescription("Tolerations of the VM pod.") List<Toleration> tolerations,
     @JsonPropertyDescription("PriorityClass of the VM pod.") @Size(max = 253)
         String priorityClassName) {
+
+  /** CEL: the boot orders of all disks and networks that have one. */
+  static final String BOOT_ORDERS =
+      "((has(self.disks) ? self.disks.filter(d, has(d.bootOrder)).map(d, d.bootOrder) : []) +"
+          + " (has(self.networks) ? self.networks.filter(n, has(n.bootOrder)).map(n, n.bootOrder)"
+          + " : []))";
 
   public RunStrategy effectiveRunStrategy() {
     return runStrategy == null ? RunStrategy.ALWAYS : runStrategy;

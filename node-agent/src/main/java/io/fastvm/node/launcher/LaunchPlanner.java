@@ -8,6 +8,7 @@ import io.fastvm.api.v1alpha1.Display;
 import io.fastvm.api.v1alpha1.DisplayType;
 import io.fastvm.api.v1alpha1.Firmware;
 import io.fastvm.api.v1alpha1.KernelBoot;
+import io.fastvm.api.v1alpha1.Network;
 import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.VolumeFormat;
 import io.fastvm.node.cloudinit.NoCloudRenderer;
@@ -215,6 +216,12 @@ public final class LaunchPlanner {
                 invocation.natBindAddress() == null ? "127.0.0.1" : invocation.natBindAddress(),
                 invocation.natHostPorts())
             .plan(manifests.namespace(), manifests.name(), spec.networksOrEmpty(), problems);
+    for (Network network : spec.networksOrEmpty()) {
+      if (network.bootOrder() != null && !bootOrders.add(network.bootOrder())) {
+        problems.add(
+            "network " + network.name() + ": bootOrder " + network.bootOrder() + " is used twice");
+      }
+    }
 
     // Cloud-init
     NoCloudSeed renderedSeed = null;

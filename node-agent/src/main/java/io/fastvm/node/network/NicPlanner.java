@@ -90,7 +90,8 @@ public final class NicPlanner {
               network.effectiveModel(),
               mac,
               type == NetworkType.ISOLATED,
-              forwards));
+              forwards,
+              network.bootOrder()));
     }
     return nics;
   }

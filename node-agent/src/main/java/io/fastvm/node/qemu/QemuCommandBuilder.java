@@ -326,14 +326,17 @@ public final class QemuCommandBuilder {
             case E1000 -> "e1000";
             case RTL8139 -> "rtl8139";
           };
+      ObjectNode device =
+          QemuJson.object()
+              .put("driver", driver)
+              .put("netdev", netdev)
+              .put("id", QemuOpts.id("nic-" + nic.name()))
+              .put("mac", QemuJson.text("MAC of " + nic.name(), nic.mac()));
+      if (nic.bootIndex() != null) {
+        device.put("bootindex", nic.bootIndex());
+      }
       argv.add("-device");
-      argv.add(
-          json(
-              QemuJson.object()
-                  .put("driver", driver)
-                  .put("netdev", netdev)
-                  .put("id", QemuOpts.id("nic-" + nic.name()))
-                  .put("mac", QemuJson.text("MAC of " + nic.name(), nic.mac()))));
+      argv.add(json(device));
     }
   }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class NicPlannerTest {
 
   private static Network nat(String name, List<Port> ports) {
-    return new Network(name, NetworkType.NAT, null, null, null, ports);
+    return new Network(name, NetworkType.NAT, null, null, null, null, ports);
   }
 
   @Test
@@ -56,14 +56,15 @@ class NicPlannerTest {
   void refusesWhatItCannotDo() {
     List<Network> networks =
         List.of(
-            new Network("lan", NetworkType.BRIDGE, "lan", null, null, null),
-            new Network("tap", NetworkType.MACVTAP, "tap", null, null, null),
+            new Network("lan", NetworkType.BRIDGE, "lan", null, null, null, null),
+            new Network("tap", NetworkType.MACVTAP, "tap", null, null, null, null),
             new Network(
                 "a",
                 NetworkType.NAT,
                 null,
                 NicModel.E1000,
                 "52:54:00:00:00:01",
+                null,
                 List.of(new Port(null, 80, null, 8080))),
             new Network(
                 "b",
@@ -71,11 +72,13 @@ class NicPlannerTest {
                 null,
                 null,
                 "52:54:00:00:00:01",
+                null,
                 List.of(new Port(null, 81, null, 8080))),
-            new Network("c", NetworkType.ISOLATED, null, null, "ff:ff:ff:ff:ff:ff", null),
+            new Network("c", NetworkType.ISOLATED, null, null, "ff:ff:ff:ff:ff:ff", null, null),
             new Network(
                 "d",
                 NetworkType.ISOLATED,
+                null,
                 null,
                 null,
                 null,

@@ -388,9 +388,10 @@ class QemuCommandBuilderTest {
                 false,
                 List.of(
                     new HostForward(PortProtocol.TCP, "127.0.0.1", 8022, 22),
-                    new HostForward(PortProtocol.UDP, "127.0.0.1", 5353, 53))),
-            new NicAttachment("lab", NicModel.E1000, "52:54:00:00:00:02", true, List.of()),
-            new NicAttachment("old", NicModel.RTL8139, "52:54:00:00:00:03", true, List.of()));
+                    new HostForward(PortProtocol.UDP, "127.0.0.1", 5353, 53)),
+                null),
+            new NicAttachment("lab", NicModel.E1000, "52:54:00:00:00:02", true, List.of(), 3),
+            new NicAttachment("old", NicModel.RTL8139, "52:54:00:00:00:03", true, List.of(), null));
     List<String> argv = QemuCommandBuilder.build(with(b -> b.nics(nics)));
     List<JsonNode> netdevs = json(argv, "-netdev");
     assertThat(netdevs.get(0).path("type").asText()).isEqualTo("user");
@@ -401,6 +402,9 @@ class QemuCommandBuilderTest {
     assertThat(device(argv, "virtio-net-pci").path("mac").asText()).isEqualTo("52:54:00:12:34:56");
     assertThat(device(argv, "e1000").path("netdev").asText()).isEqualTo("net1");
     assertThat(device(argv, "rtl8139").path("id").asText()).isEqualTo("nic-old");
+    // Only a NIC with a boot order is offered for network boot.
+    assertThat(device(argv, "e1000").path("bootindex").asInt()).isEqualTo(3);
+    assertThat(device(argv, "virtio-net-pci").has("bootindex")).isFalse();
   }
 
   @Test
@@ -543,7 +547,7 @@ class QemuCommandBuilderTest {
     assertThatThrownBy(() -> QemuCommandBuilder.build(with(b -> b.disks(List.of(badId)))))
         .isInstanceOf(IllegalArgumentException.class);
     NicAttachment badName =
-        new NicAttachment("a,b", NicModel.VIRTIO, "52:54:00:00:00:01", false, List.of());
+        new NicAttachment("a,b", NicModel.VIRTIO, "52:54:00:00:00:01", false, List.of(), null);
     assertThatThrownBy(() -> QemuCommandBuilder.build(with(b -> b.nics(List.of(badName)))))
         .isInstanceOf(IllegalArgumentException.class);
   }
