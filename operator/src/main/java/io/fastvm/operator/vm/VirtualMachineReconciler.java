@@ -15,6 +15,7 @@ import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.events.EventRecorder;
 import io.fastvm.operator.metrics.VmMetrics;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -37,11 +38,13 @@ import org.jboss.logging.Logger;
  * Reconciles a VirtualMachine: gathers what is observed ({@link Observed}), lets {@link VmPlanner}
  * decide, carries the plan out with plain creates, deletes and merge patches (the fabric8 mock
  * server of the tests has no server-side apply), merge-patches the status subresource and posts the
- * events. Not generation-aware: annotations (restart, stop) do not change the generation.
+ * events. Not generation-aware, since annotations (restart, stop) do not change the generation;
+ * {@link VmUpdateFilter} skips the VM's own status updates instead.
  */
 @ControllerConfiguration(
     name = VirtualMachineReconciler.NAME,
-    generationAwareEventProcessing = false)
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = VmUpdateFilter.class))
 public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, AutoCloseable {
   public static final String NAME = "virtualmachine";
   private static final Logger LOG = Logger.getLogger(VirtualMachineReconciler.class);

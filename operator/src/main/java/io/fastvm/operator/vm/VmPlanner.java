@@ -236,12 +236,14 @@ public final class VmPlanner {
                       + (start.failureCount() > 0
                           ? " (restart " + start.failureCount() + " after failures)"
                           : "")));
+          // With the pod created, the VM is Starting; Provisioning while its state PVC is new.
+          boolean newClaim = actions.stream().anyMatch(VmAction.CreateStatePvc.class::isInstance);
           draft.set(
               VmPhase.PENDING,
-              PrintableStatus.PROVISIONING,
+              newClaim ? PrintableStatus.PROVISIONING : PrintableStatus.STARTING,
               false,
-              "Provisioning",
-              "creating pod " + pod.getMetadata().getName());
+              newClaim ? "Provisioning" : "PodPending",
+              "pod " + pod.getMetadata().getName() + " is pending");
           draft.podName = pod.getMetadata().getName();
           draft.failureCount = start.failureCount();
           request.ifPresent(r -> draft.restartedAt = r);
@@ -399,7 +401,7 @@ public final class VmPlanner {
           VmPhase.PENDING,
           PrintableStatus.STARTING,
           false,
-          "PodPending",
+          pod.waitingReason().isPresent() ? "PodWaiting" : "PodPending",
           pod.waitingReason()
               .map(w -> "pod " + pod.name() + ": " + w)
               .orElse("pod " + pod.name() + " is pending"));
@@ -640,7 +642,13 @@ public final class VmPlanner {
     boolean changed =
         now.printableStatus() != old.printableStatus()
             || !Objects.equals(message, oldReady.map(Condition::getMessage).orElse(""));
-    if (changed && now.printableStatus() != PrintableStatus.PROVISIONING) {
+    String reasonNow = ready.map(Condition::getReason).orElse("");
+    // Provisioning and a plain pending pod are covered by the "Starting" event of the create.
+    boolean routine =
+        now.printableStatus() == PrintableStatus.PROVISIONING
+            || (now.printableStatus() == PrintableStatus.STARTING
+                && !"PodWaiting".equals(reasonNow));
+    if (changed && !routine) {
       PrintableStatus p = now.printableStatus();
       boolean warning =
           switch (p) {

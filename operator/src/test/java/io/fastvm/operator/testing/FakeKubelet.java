@@ -26,20 +26,21 @@ public final class FakeKubelet implements AutoCloseable {
   static final String FINALIZER = "test.fastvm.io/kubelet";
 
   private final KubernetesClient client;
-  private final ExecutorService worker = Executors.newSingleThreadExecutor();
+  private final ExecutorService worker;
   private final boolean autoRun;
   private final boolean graceful;
   private Watch watch;
 
-  private FakeKubelet(KubernetesClient client, boolean autoRun, boolean graceful) {
+  private FakeKubelet(KubernetesClient client, boolean autoRun, boolean graceful, int threads) {
     this.client = client;
+    this.worker = Executors.newFixedThreadPool(threads);
     this.autoRun = autoRun;
     this.graceful = graceful;
   }
 
   /** Only explicit calls; deletions are immediate (the mock has no kubelet to wait for). */
   public static FakeKubelet manual(KubernetesClient client) {
-    return new FakeKubelet(client, false, false);
+    return new FakeKubelet(client, false, false, 1);
   }
 
   /**
@@ -47,7 +48,13 @@ public final class FakeKubelet implements AutoCloseable {
    * deleted pods end as Succeeded (guest powered off) before they go.
    */
   public static FakeKubelet watching(KubernetesClient client, boolean autoRun, boolean graceful) {
-    FakeKubelet kubelet = new FakeKubelet(client, autoRun, graceful);
+    return watching(client, autoRun, graceful, 1);
+  }
+
+  /** As {@link #watching(KubernetesClient, boolean, boolean)}, with several node threads. */
+  public static FakeKubelet watching(
+      KubernetesClient client, boolean autoRun, boolean graceful, int threads) {
+    FakeKubelet kubelet = new FakeKubelet(client, autoRun, graceful, threads);
     kubelet.watch =
         client
             .pods()

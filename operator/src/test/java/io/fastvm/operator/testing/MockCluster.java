@@ -82,6 +82,11 @@ public final class MockCluster implements AutoCloseable {
     }
   }
 
+  /** The URL an operator in another process connects to. */
+  public String url() {
+    return client.getConfiguration().getMasterUrl();
+  }
+
   public KubernetesClient client() {
     return client;
   }
