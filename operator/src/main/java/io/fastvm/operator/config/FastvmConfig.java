@@ -69,7 +69,7 @@ public interface FastvmConfig {
     @WithDefault("16")
     int tpmMib();
 
-    @WithDefault("128")
+    @WithDefault("64")
     int tcgMib();
   }
 

@@ -22,6 +22,6 @@ public record MemoryOverhead(
     int tcgMiB) {
 
   public static MemoryOverhead defaults() {
-    return new MemoryOverhead(64, 96, 8, 512, 8, 16, 128);
+    return new MemoryOverhead(64, 96, 8, 512, 8, 16, 64);
   }
 }

@@ -201,9 +201,9 @@ class VmPodTest {
     var state =
         pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("state")).findFirst();
     assertThat(state).get().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
-    // 256 + 64 + 96 + 8 + 1 + 128 qxl + 128 tcg
+    // 256 + 64 + 96 + 8 + 1 + 128 qxl + 64 tcg
     assertThat(pod.getSpec().getContainers().get(0).getResources().getRequests())
-        .containsEntry("memory", new Quantity("681Mi"))
+        .containsEntry("memory", new Quantity("617Mi"))
         .doesNotContainKey(VmResources.KVM);
     assertThat(pod.getMetadata().getAnnotations())
         .containsEntry(VmMetadata.POD_RESTART_ANNOTATION, "2026-01-01T00:00:00Z")
