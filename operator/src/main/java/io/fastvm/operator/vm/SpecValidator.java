@@ -105,6 +105,11 @@ public final class SpecValidator {
     Set<String> guestPorts = new HashSet<>();
     Set<String> servicePorts = new HashSet<>();
     Set<String> portNames = new HashSet<>();
+    long nat =
+        spec.networksOrEmpty().stream().filter(n -> n.effectiveType() == NetworkType.NAT).count();
+    if (nat > 1) {
+      problems.add("at most one nat network: a VM has one pod network");
+    }
     for (Network network : spec.networksOrEmpty()) {
       if (!names.add(network.name())) {
         problems.add("network name " + network.name() + " is used twice");

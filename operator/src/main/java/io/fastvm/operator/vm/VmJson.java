@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.fastvm.operator.config.ModelMixins;
 import java.io.UncheckedIOException;
 
 /** Deterministic JSON and YAML: sorted keys, no nulls, so equal values give equal text. */
@@ -18,24 +17,22 @@ final class VmJson {
   private VmJson() {}
 
   static final ObjectMapper JSON =
-      ModelMixins.register(
-          JsonMapper.builder()
-              .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
-              .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-              .serializationInclusion(JsonInclude.Include.NON_NULL)
-              .build());
+      JsonMapper.builder()
+          .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
+          .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
 
   static final ObjectMapper YAML =
-      ModelMixins.register(
-          YAMLMapper.builder(
-                  YAMLFactory.builder()
-                      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                      .build())
-              .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-              .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-              .serializationInclusion(JsonInclude.Include.NON_NULL)
-              .build());
+      YAMLMapper.builder(
+              YAMLFactory.builder()
+                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                  .build())
+          .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
 
   static String json(Object value) {
     try {

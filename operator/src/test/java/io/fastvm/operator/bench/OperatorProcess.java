@@ -1,11 +1,8 @@
 package io.fastvm.operator.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.fastvm.operator.config.ModelMixins;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.testing.RunningOperator;
 import java.io.BufferedReader;
@@ -31,8 +28,6 @@ public final class OperatorProcess {
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(new ConfigBuilder().withMasterUrl(url).withTrustCerts(true).build())
-            .withKubernetesSerialization(
-                new KubernetesSerialization(ModelMixins.register(new ObjectMapper()), true))
             .build();
     RunningOperator operator = RunningOperator.start(client, OperatorSettings.defaults(), threads);
     System.out.println("READY");

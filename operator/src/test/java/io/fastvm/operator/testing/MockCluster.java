@@ -1,19 +1,15 @@
 package io.fastvm.operator.testing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
-import io.fastvm.operator.config.ModelMixins;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -60,7 +56,7 @@ public final class MockCluster implements AutoCloseable {
             new KubernetesMixedDispatcher(responses),
             false);
     server.init();
-    KubernetesClient client = server.createClient(MockCluster::customize);
+    KubernetesClient client = server.createClient();
     MockCluster cluster = new MockCluster(server, client);
     cluster.installCrds();
     return cluster;
@@ -93,13 +89,7 @@ public final class MockCluster implements AutoCloseable {
 
   /** A second client, as a separate operator process would have. */
   public KubernetesClient newClient() {
-    return server.createClient(MockCluster::customize);
-  }
-
-  /** The same object mapping as the operator's client in Quarkus ({@link ModelMixins}). */
-  static void customize(KubernetesClientBuilder builder) {
-    ObjectMapper mapper = ModelMixins.register(new ObjectMapper());
-    builder.withKubernetesSerialization(new KubernetesSerialization(mapper, true));
+    return server.createClient();
   }
 
   @Override

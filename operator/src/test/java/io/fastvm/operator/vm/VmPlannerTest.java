@@ -72,7 +72,8 @@ class VmPlannerTest {
     VirtualMachine vm = vm(RunStrategy.ALWAYS);
     VmPlan first = step(vm, t0);
     Pod pod = created(first);
-    assertThat(vm.getStatus().printableStatus()).isEqualTo(PrintableStatus.PROVISIONING);
+    // The pod exists (just created): Starting. Provisioning is for a new state PVC.
+    assertThat(vm.getStatus().printableStatus()).isEqualTo(PrintableStatus.STARTING);
     assertThat(vm.getStatus().podName()).isEqualTo(pod.getMetadata().getName());
 
     step(vm, t0.plusSeconds(1), pod);

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.api.validation.ManifestValidator;
 import io.fastvm.node.launcher.PodLayout;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.testing.TestVms;
@@ -115,6 +116,10 @@ class VmPodTest {
         .contains("kind: VirtualMachine", "kind: Volume", "kind: CloudInitConfig", "memory: 2Gi")
         .doesNotContain("status", "managedFields", "claimName");
     assertThat(VmManifest.vmSpec(manifest)).contains(vm.getSpec());
+    // What the launcher reads passes the same validation as kubectl apply would.
+    assertThat(ManifestValidator.committed().validateYaml(manifest))
+        .hasSize(4)
+        .allSatisfy(report -> assertThat(report.violations()).isEmpty());
   }
 
   @Test
