@@ -67,6 +67,14 @@ public record PodView(Pod pod) {
     return pod.getMetadata().getDeletionTimestamp() != null;
   }
 
+  /**
+   * When a deleted pod should be gone: its deletionTimestamp (the API server sets it to the time of
+   * deletion plus the grace period).
+   */
+  public Optional<Instant> deletionDeadline() {
+    return instant(pod.getMetadata().getDeletionTimestamp());
+  }
+
   /** The kubelet stopped reporting: its node is unreachable. */
   public boolean unknown() {
     return "Unknown".equals(phase());

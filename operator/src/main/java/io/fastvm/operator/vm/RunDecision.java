@@ -8,8 +8,11 @@ public sealed interface RunDecision {
   /** A pod runs as it should. */
   record Keep() implements RunDecision {}
 
-  /** The pod is shutting down; wait until it is gone before anything else. */
-  record WaitForStop() implements RunDecision {}
+  /**
+   * The pod is shutting down; wait until it is gone before anything else, at most until {@code
+   * deadline} (then it counts as on a lost node).
+   */
+  record WaitForStop(Instant deadline) implements RunDecision {}
 
   /** Shut the pod down gracefully. {@code reason} says why (Halted, StopRequested, Restart). */
   record Stop(String reason, String message) implements RunDecision {}

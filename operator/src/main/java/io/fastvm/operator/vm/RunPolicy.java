@@ -42,7 +42,25 @@ public final class RunPolicy {
   private static RunDecision decideWithPod(
       RunState s, PodView pod, Instant now, Duration nodeLostTimeout) {
     if (pod.terminating()) {
-      return new RunDecision.WaitForStop();
+      // A pod still there long after its grace period ran out is on a node that cannot confirm
+      // the deletion (the usual form of a lost node: evicted, then stuck Terminating).
+      if (!nodeLostTimeout.isZero() && !nodeLostTimeout.isNegative()) {
+        var overdue = pod.deletionDeadline().map(d -> d.plus(nodeLostTimeout));
+        if (overdue.isPresent() && !now.isBefore(overdue.get())) {
+          return new RunDecision.ForceDelete(
+              "pod "
+                  + pod.name()
+                  + " is still terminating "
+                  + nodeLostTimeout.toSeconds()
+                  + "s after its grace period on node "
+                  + pod.nodeName().orElse("?")
+                  + "; deleting it so the VM can start elsewhere");
+        }
+        if (overdue.isPresent()) {
+          return new RunDecision.WaitForStop(overdue.get());
+        }
+      }
+      return new RunDecision.WaitForStop(Instant.MAX);
     }
     if (pod.unknown()) {
       if (nodeLostTimeout.isZero() || nodeLostTimeout.isNegative()) {

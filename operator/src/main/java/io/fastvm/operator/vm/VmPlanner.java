@@ -88,7 +88,7 @@ public final class VmPlanner {
     RunState state = runState(o, old, current, record, settings);
     RunDecision decision =
         deleting
-            ? new RunDecision.WaitForStop()
+            ? new RunDecision.WaitForStop(Instant.MAX)
             : RunPolicy.decide(state, now, settings.nodeLostTimeout());
 
     if (state.lastOutcome() == Outcome.LOST
@@ -161,6 +161,9 @@ public final class VmPlanner {
               false,
               reason,
               "pod " + current.get().name() + " is shutting the guest down");
+          if (!wait.deadline().equals(Instant.MAX)) {
+            requeue = Optional.of(Duration.between(now, wait.deadline()).plusSeconds(1));
+          }
         }
         case RunDecision.Stop stop -> {
           actions.add(new VmAction.DeletePod(current.get().name(), stop.reason(), false));

@@ -312,6 +312,23 @@ class VmPlannerTest {
   }
 
   @Test
+  void aPodStuckTerminatingOnADeadNodeIsForceDeletedAfterTheTimeout() {
+    VirtualMachine vm = vm(RunStrategy.ALWAYS);
+    Pod pod = PodStates.with(created(step(vm, t0)), PodStates.running(true, t0));
+    step(vm, t0.plusSeconds(1), pod);
+    // Evicted from an unreachable node: deleted, but nobody confirms it.
+    Pod stuck = PodStates.terminating(pod, t0.plusSeconds(75));
+    VmPlan waiting = step(vm, t0.plusSeconds(100), stuck);
+    assertThat(waiting.actions()).isEmpty();
+    assertThat(vm.getStatus().printableStatus()).isEqualTo(PrintableStatus.STOPPING);
+    assertThat(waiting.requeueAfter()).isPresent();
+    VmPlan force = step(vm, t0.plusSeconds(75).plus(Duration.ofMinutes(5)), stuck);
+    assertThat(force.actions())
+        .containsExactly(new VmAction.DeletePod(pod.getMetadata().getName(), "NodeLost", true));
+    assertThat(created(step(vm, t0.plusSeconds(400))).getMetadata().getName()).endsWith("-2");
+  }
+
+  @Test
   void unschedulablePodsShowAsSuch() {
     VirtualMachine vm = vm(RunStrategy.ALWAYS);
     Pod pod = created(step(vm, t0));
