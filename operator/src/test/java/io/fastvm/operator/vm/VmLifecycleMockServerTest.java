@@ -3,6 +3,7 @@ package io.fastvm.operator.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +23,7 @@ import io.fastvm.operator.testing.PodStates;
 import io.fastvm.operator.testing.RunningOperator;
 import io.fastvm.operator.testing.TestVms;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -80,10 +82,16 @@ class VmLifecycleMockServerTest {
   }
 
   static VirtualMachineStatus awaitStatus(String name, Predicate<VirtualMachineStatus> test) {
+    VirtualMachineStatus[] found = new VirtualMachineStatus[1];
     await()
         .atMost(WAIT)
-        .until(() -> get(name).getStatus() != null && test.test(get(name).getStatus()));
-    return get(name).getStatus();
+        .until(
+            () -> {
+              VirtualMachineStatus status = get(name).getStatus();
+              found[0] = status;
+              return status != null && test.test(status);
+            });
+    return found[0];
   }
 
   static VirtualMachineStatus awaitPrintable(String name, PrintableStatus printable) {
@@ -101,13 +109,19 @@ class VmLifecycleMockServerTest {
 
   /** Waits for exactly one active pod (other than {@code not}) and returns its name. */
   static String awaitPod(String vm, String not) {
+    String[] found = new String[1];
     await()
         .atMost(WAIT)
         .until(
-            () ->
-                activePods(vm).size() == 1
-                    && !activePods(vm).get(0).getMetadata().getName().equals(not));
-    return activePods(vm).get(0).getMetadata().getName();
+            () -> {
+              List<Pod> active = activePods(vm);
+              if (active.size() != 1 || active.get(0).getMetadata().getName().equals(not)) {
+                return false;
+              }
+              found[0] = active.get(0).getMetadata().getName();
+              return true;
+            });
+    return found[0];
   }
 
   static String awaitPod(String vm) {
@@ -171,6 +185,14 @@ class VmLifecycleMockServerTest {
         .atMost(WAIT)
         .until(() -> eventReasons("a").containsAll(List.of("Running", "ServiceCreated")));
     assertThat(pods("a")).hasSize(1);
+    // What kubectl get shows: the CRD's printer columns evaluated on the stored object.
+    assertThat(printerColumns(get("a")))
+        .containsEntry("Status", "Running")
+        .containsEntry("Node", PodStates.NODE)
+        .containsEntry("IP", PodStates.POD_IP)
+        .containsEntry("CPUs", "2")
+        .containsEntry("Memory", "1Gi")
+        .containsEntry("Pod", pod);
   }
 
   @Test
@@ -486,7 +508,24 @@ class VmLifecycleMockServerTest {
     assertThat(operator.registry().get("fastvm.vm.pods.created").counter().count()).isPositive();
   }
 
-  static Map<String, String> labels(Pod pod) {
-    return pod.getMetadata().getLabels();
+  /** The VM CRD's additionalPrinterColumns ({@code .a.b} paths) evaluated on {@code vm}. */
+  static Map<String, String> printerColumns(VirtualMachine vm) {
+    var crd =
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("virtualmachines.fastvm.io")
+            .get();
+    JsonNode json = client.getKubernetesSerialization().convertValue(vm, JsonNode.class);
+    Map<String, String> columns = new LinkedHashMap<>();
+    for (var column : crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns()) {
+      JsonNode node = json;
+      for (String part : column.getJsonPath().substring(1).split("\\.")) {
+        node = node.path(part);
+      }
+      columns.put(column.getName(), node.isMissingNode() ? "" : node.asText());
+    }
+    return columns;
   }
 }
