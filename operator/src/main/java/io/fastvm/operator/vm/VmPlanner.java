@@ -13,6 +13,7 @@ import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.VmInterfaceStatus;
 import io.fastvm.api.v1alpha1.VmPhase;
 import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.node.network.MacAddresses;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.vm.RunState.Outcome;
 import java.time.Duration;
@@ -321,7 +322,7 @@ public final class VmPlanner {
     List<VmInterfaceStatus> interfaces = null;
     String ipAddress = null;
     if (current.isPresent() && draft.phase == VmPhase.RUNNING) {
-      interfaces = interfaces(spec, current.get());
+      interfaces = interfaces(vm, current.get());
       ipAddress =
           interfaces.stream()
               .map(VmInterfaceStatus::ipAddress)
@@ -621,10 +622,10 @@ public final class VmPlanner {
   }
 
   /** NICs with what the pod knows: nat NICs have the pod's IP until the guest agent says more. */
-  private static List<VmInterfaceStatus> interfaces(VirtualMachineSpec spec, PodView pod) {
+  private static List<VmInterfaceStatus> interfaces(VirtualMachine vm, PodView pod) {
     List<VmInterfaceStatus> result = new ArrayList<>();
-    for (Network network : spec.networksOrEmpty()) {
-      String mac = network.macAddress() == null ? null : network.macAddress().toLowerCase();
+    for (Network network : vm.getSpec().networksOrEmpty()) {
+      String mac = macOf(vm, network);
       if (network.effectiveType() == NetworkType.NAT && pod.podIp().isPresent()) {
         result.add(
             new VmInterfaceStatus(network.name(), mac, pod.podIp().get(), pod.podIps(), "pod"));
@@ -633,6 +634,15 @@ public final class VmPlanner {
       }
     }
     return result;
+  }
+
+  /** The NIC's MAC: the spec's, else the launcher's stable one from namespace, VM and NIC name. */
+  static String macOf(VirtualMachine vm, Network network) {
+    return MacAddresses.normalize(network.macAddress())
+        .orElseGet(
+            () ->
+                MacAddresses.stable(
+                    vm.getMetadata().getNamespace(), vm.getMetadata().getName(), network.name()));
   }
 
   /** Events for changes a human wants to hear about: status and RestartRequired transitions. */

@@ -24,6 +24,7 @@ import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.node.launcher.LauncherInvocation;
 import io.fastvm.node.launcher.PodLayout;
+import io.fastvm.node.launcher.RuntimeFiles;
 import io.fastvm.operator.config.OperatorSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,8 +43,12 @@ public final class VmPod {
   /** Name of the one container: the launcher, which supervises QEMU (and swtpm). */
   public static final String CONTAINER = "vm";
 
-  /** The launcher creates this file in the runtime dir once QEMU answers on QMP. */
-  public static final Path READY_FILE = PodLayout.RUNTIME_DIR.resolve("ready");
+  /**
+   * Readiness: QEMU's QMP socket for the node agent exists in the runtime dir, i.e. QEMU runs (it
+   * creates the socket while it starts, before the guest runs). A {@code ready} file written by the
+   * launcher once QMP answers would be more precise; the launcher does not write one yet.
+   */
+  public static final Path READY_SOCKET = PodLayout.RUNTIME_DIR.resolve(RuntimeFiles.QMP_SOCKET);
 
   /** The qemu user of Debian's packages: fixed, so PVC images stay owned by the same id. */
   public static final long QEMU_UID = 107;
@@ -222,7 +227,7 @@ public final class VmPod {
                 .withReadinessProbe(
                     new ProbeBuilder()
                         .withNewExec()
-                        .withCommand("cat", READY_FILE.toString())
+                        .withCommand("test", "-S", READY_SOCKET.toString())
                         .endExec()
                         .withPeriodSeconds(2)
                         .withFailureThreshold(1)
@@ -290,8 +295,8 @@ public final class VmPod {
           "namespace",
           slash < 0 ? vm.getMetadata().getNamespace() : attachment.substring(0, slash));
       entry.put("interface", interfaceName(i));
-      if (type == NetworkType.MACVTAP && network.macAddress() != null) {
-        entry.put("mac", network.macAddress().toLowerCase());
+      if (type == NetworkType.MACVTAP) {
+        entry.put("mac", VmPlanner.macOf(vm, network));
       }
     }
     return list.isEmpty() ? Optional.empty() : Optional.of(VmJson.json(list));

@@ -85,7 +85,8 @@ public final class ContractLauncher {
       System.out.println("CONTRACT-LAUNCHER invalid: " + problems);
       System.exit(2);
     }
-    Path ready = runtime.resolve("ready");
+    // The readiness probe looks for QEMU's QMP socket; a real socket, as QEMU makes it.
+    Path ready = runtime.resolve("qmp.sock");
     // SIGTERM is the pod's graceful stop: "power the guest off", then exit 0 like the launcher.
     Runtime.getRuntime()
         .addShutdownHook(
@@ -100,7 +101,8 @@ public final class ContractLauncher {
                   System.out.flush();
                   Runtime.getRuntime().halt(0);
                 }));
-    Files.writeString(ready, "");
+    var qmp = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+    qmp.bind(java.net.UnixDomainSocketAddress.of(ready));
     System.out.println(READY_LINE);
     System.out.flush();
     new CountDownLatch(1).await();

@@ -94,7 +94,8 @@ class PodContractMockServerTest {
         assertThat(line)
             .as("launcher output; termination log: " + Files.readString(run.terminationLog()))
             .isEqualTo(ContractLauncher.READY_LINE);
-        assertThat(run.dir(PodLayout.RUNTIME_DIR).resolve("ready")).exists();
+        // What the readiness probe (test -S <runtime>/qmp.sock) checks.
+        assertThat(run.dir(PodLayout.RUNTIME_DIR).resolve("qmp.sock")).exists();
 
         kubelet.run(TestVms.NS, name, true);
         await()

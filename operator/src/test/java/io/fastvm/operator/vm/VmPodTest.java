@@ -149,7 +149,7 @@ class VmPodTest {
               assertThat(ref.getKind()).isEqualTo("VirtualMachine");
             });
     assertThat(spec.getContainers().get(0).getReadinessProbe().getExec().getCommand())
-        .containsExactly("cat", "/run/fastvm/ready");
+        .containsExactly("test", "-S", "/run/fastvm/qmp.sock");
   }
 
   @Test
