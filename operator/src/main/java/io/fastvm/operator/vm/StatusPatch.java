@@ -1,0 +1,43 @@
+package io.fastvm.operator.vm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastvm.api.v1alpha1.VirtualMachineStatus;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The JSON merge patch (RFC 7386) that turns the old status into the new one: changed fields with
+ * their new value, removed fields as null, nothing else. Sent to the status subresource, so spec
+ * and metadata are never touched; empty when nothing changed, so an idle reconcile writes nothing.
+ */
+public final class StatusPatch {
+  private StatusPatch() {}
+
+  public static Optional<String> between(VirtualMachineStatus old, VirtualMachineStatus now) {
+    ObjectNode before = old == null ? VmJson.JSON.createObjectNode() : VmJson.JSON.valueToTree(old);
+    ObjectNode after = VmJson.JSON.valueToTree(now);
+    TreeSet<String> fields = new TreeSet<>();
+    before.fieldNames().forEachRemaining(fields::add);
+    after.fieldNames().forEachRemaining(fields::add);
+    ObjectNode status = VmJson.JSON.createObjectNode();
+    for (String field : fields) {
+      JsonNode a = before.get(field);
+      JsonNode b = after.get(field);
+      if (b == null || b.isNull()) {
+        if (a != null && !a.isNull()) {
+          status.set(field, NullNode.getInstance());
+        }
+      } else if (!b.equals(a)) {
+        status.set(field, b);
+      }
+    }
+    if (status.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectNode patch = VmJson.JSON.createObjectNode();
+    patch.set("status", status);
+    return Optional.of(VmJson.json(patch));
+  }
+}

@@ -1,0 +1,267 @@
+package io.fastvm.operator.vm;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fastvm.api.v1alpha1.CloudInitConfig;
+import io.fastvm.api.v1alpha1.VirtualMachine;
+import io.fastvm.api.v1alpha1.VirtualMachineStatus;
+import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.events.EventRecorder;
+import io.fastvm.operator.metrics.VmMetrics;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles a VirtualMachine: gathers what is observed ({@link Observed}), lets {@link VmPlanner}
+ * decide, carries the plan out with plain creates, deletes and merge patches (the fabric8 mock
+ * server of the tests has no server-side apply), merge-patches the status subresource and posts the
+ * events. Not generation-aware, since annotations (restart, stop) do not change the generation;
+ * {@link VmUpdateFilter} skips the VM's own status updates instead.
+ */
+@ControllerConfiguration(
+    name = VirtualMachineReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = VmUpdateFilter.class))
+public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, AutoCloseable {
+  public static final String NAME = "virtualmachine";
+  private static final Logger LOG = Logger.getLogger(VirtualMachineReconciler.class);
+
+  private final OperatorSettings settings;
+  private final VmMetrics metrics;
+  private final Clock clock;
+  private volatile VmEventSources sources;
+  private volatile EventRecorder events;
+
+  @Inject
+  public VirtualMachineReconciler(OperatorSettings settings, VmMetrics metrics) {
+    this(settings, metrics, Clock.systemUTC());
+  }
+
+  public VirtualMachineReconciler(OperatorSettings settings, VmMetrics metrics, Clock clock) {
+    this.settings = settings;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, VirtualMachine>> prepareEventSources(
+      EventSourceContext<VirtualMachine> context) {
+    sources = VmEventSources.create(context);
+    events = new EventRecorder(context.getClient(), "fastvm-operator", clock);
+    metrics.countVmsFrom(() -> context.getPrimaryCache().list());
+    return sources.all();
+  }
+
+  @Override
+  public UpdateControl<VirtualMachine> reconcile(
+      VirtualMachine vm, Context<VirtualMachine> context) {
+    long started = System.nanoTime();
+    try {
+      Observed observed = observe(vm, context);
+      VmPlan plan = VmPlanner.plan(observed, settings);
+      for (VmAction action : plan.actions()) {
+        apply(vm, action, context.getClient());
+      }
+      patchStatus(vm, plan.status(), context);
+      for (VmEvent event : plan.events()) {
+        events.record(vm, event.warning(), event.reason(), event.message());
+      }
+      return plan.requeueAfter()
+          .map(d -> UpdateControl.<VirtualMachine>noUpdate().rescheduleAfter(d))
+          .orElseGet(UpdateControl::noUpdate);
+    } catch (KubernetesClientException e) {
+      metrics.reconcileFailed();
+      events.record(
+          vm,
+          true,
+          "ApiError",
+          "reconcile failed, retrying: " + e.getCode() + " " + firstLine(e.getMessage()));
+      throw e;
+    } finally {
+      metrics.reconciled(Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  /**
+   * API errors are retried by the framework; the status keeps saying what the VM is, not what the
+   * operator last tripped over, so it does not flap. The error shows as an Event and a metric.
+   */
+  @Override
+  public ErrorStatusUpdateControl<VirtualMachine> updateErrorStatus(
+      VirtualMachine vm, Context<VirtualMachine> context, Exception e) {
+    return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+
+  private Observed observe(VirtualMachine vm, Context<VirtualMachine> context) {
+    String namespace = vm.getMetadata().getNamespace();
+    List<Pod> pods =
+        context.getSecondaryResources(Pod.class).stream()
+            .filter(p -> VmMetadata.controlledBy(p, vm))
+            .toList();
+    Map<String, Volume> volumes = new LinkedHashMap<>();
+    for (Volume volume : context.getSecondaryResources(Volume.class)) {
+      volumes.put(volume.getMetadata().getName(), volume);
+    }
+    Optional<CloudInitConfig> cloudInit =
+        vm.getSpec().cloudInit() == null
+            ? Optional.empty()
+            : sources.cloudInits().get(new ResourceID(vm.getSpec().cloudInit().name(), namespace));
+    Optional<PersistentVolumeClaim> statePvc =
+        sources.claims().get(new ResourceID(VmNames.statePvc(vm), namespace));
+    Optional<Service> service =
+        sources.services().get(new ResourceID(VmNames.service(vm), namespace));
+    return new Observed(vm, pods, statePvc, service, volumes, cloudInit, clock.instant());
+  }
+
+  private void apply(VirtualMachine vm, VmAction action, KubernetesClient client) {
+    String namespace = vm.getMetadata().getNamespace();
+    switch (action) {
+      case VmAction.CreateStatePvc create ->
+          createIfAbsent(
+              vm,
+              sources.claims(),
+              create.claim(),
+              () ->
+                  client
+                      .persistentVolumeClaims()
+                      .inNamespace(namespace)
+                      .resource(create.claim())
+                      .create());
+      case VmAction.CreatePod create -> {
+        createIfAbsent(
+            vm,
+            sources.pods(),
+            create.pod(),
+            () -> client.pods().inNamespace(namespace).resource(create.pod()).create());
+        metrics.podCreated();
+      }
+      case VmAction.DeletePod delete -> {
+        var pod = client.pods().inNamespace(namespace).withName(delete.name());
+        if (delete.force()) {
+          pod.withGracePeriod(0).delete();
+        } else {
+          pod.delete();
+        }
+        metrics.podDeleted(delete.why());
+      }
+      case VmAction.CreateService create ->
+          createIfAbsent(
+              vm,
+              sources.services(),
+              create.service(),
+              () -> client.services().inNamespace(namespace).resource(create.service()).create());
+      case VmAction.UpdateService update -> {
+        // A merge patch of the fields the operator owns; the cluster IP stays.
+        String patch =
+            "{\"spec\":{\"selector\":"
+                + VmJson.json(update.service().getSpec().getSelector())
+                + ",\"ports\":"
+                + VmJson.json(update.service().getSpec().getPorts())
+                + "}}";
+        Service updated =
+            client
+                .services()
+                .inNamespace(namespace)
+                .withName(update.service().getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        sources
+            .services()
+            .handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, updated);
+      }
+      case VmAction.DeleteService delete ->
+          client.services().inNamespace(namespace).withName(delete.name()).delete();
+    }
+  }
+
+  /**
+   * Creates an object; AlreadyExists means an earlier attempt (or an earlier operator process) made
+   * it, which is fine when it is ours and reported when it is not. The created object goes into the
+   * informer's cache at once, so the next reconcile sees it even before its watch event.
+   */
+  private <T extends HasMetadata> void createIfAbsent(
+      VirtualMachine vm,
+      InformerEventSource<T, VirtualMachine> source,
+      T object,
+      java.util.function.Supplier<T> create) {
+    try {
+      T created = create.get();
+      source.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      LOG.debugf("%s %s already exists", object.getKind(), object.getMetadata().getName());
+      events.record(
+          vm,
+          false,
+          "AlreadyExists",
+          object.getKind() + " " + object.getMetadata().getName() + " already exists");
+    }
+  }
+
+  private void patchStatus(
+      VirtualMachine vm, VirtualMachineStatus status, Context<VirtualMachine> context) {
+    Optional<String> patch = StatusPatch.between(vm.getStatus(), status);
+    if (patch.isEmpty()) {
+      return;
+    }
+    VirtualMachine updated =
+        context
+            .getClient()
+            .resources(VirtualMachine.class)
+            .inNamespace(vm.getMetadata().getNamespace())
+            .withName(vm.getMetadata().getName())
+            .subresource("status")
+            .patch(PatchContext.of(PatchType.JSON_MERGE), patch.get());
+    // The next reconcile must see this status even if the watch event is still on its way.
+    context
+        .eventSourceRetriever()
+        .getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(vm), updated, vm);
+  }
+
+  /** Posts remaining events; for tests and shutdown. */
+  public void flushEvents() {
+    if (events != null) {
+      events.flush(5000);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (events != null) {
+      events.close();
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

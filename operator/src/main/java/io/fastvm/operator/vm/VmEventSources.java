@@ -1,0 +1,118 @@
+package io.fastvm.operator.vm;
+
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fastvm.api.v1alpha1.CloudInitConfig;
+import io.fastvm.api.v1alpha1.VirtualMachine;
+import io.fastvm.api.v1alpha1.Volume;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The informers a VM reconcile reads from, and how their events find the VMs they concern: pods,
+ * Services and state PVCs by owner reference (only the operator's own, by label); Volumes and
+ * CloudInitConfigs by an index of the VMs that refer to them, so that creating or readying one
+ * starts the VMs waiting for it at once.
+ */
+public record VmEventSources(
+    InformerEventSource<Pod, VirtualMachine> pods,
+    InformerEventSource<Service, VirtualMachine> services,
+    InformerEventSource<PersistentVolumeClaim, VirtualMachine> claims,
+    InformerEventSource<Volume, VirtualMachine> volumes,
+    InformerEventSource<CloudInitConfig, VirtualMachine> cloudInits) {
+
+  static final String VOLUME_INDEX = "fastvm.io/volumes";
+  static final String CLOUD_INIT_INDEX = "fastvm.io/cloud-init";
+
+  public List<EventSource<?, VirtualMachine>> all() {
+    return List.of(pods, services, claims, volumes, cloudInits);
+  }
+
+  static VmEventSources create(EventSourceContext<VirtualMachine> context) {
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            VOLUME_INDEX,
+            vm ->
+                ReferenceResolver.referencedVolumes(vm.getSpec()).stream()
+                    .map(name -> key(vm.getMetadata().getNamespace(), name))
+                    .toList());
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            CLOUD_INIT_INDEX,
+            vm ->
+                vm.getSpec() == null || vm.getSpec().cloudInit() == null
+                    ? List.of()
+                    : List.of(
+                        key(vm.getMetadata().getNamespace(), vm.getSpec().cloudInit().name())));
+
+    return new VmEventSources(
+        owned(Pod.class, "pods", context),
+        owned(Service.class, "services", context),
+        owned(PersistentVolumeClaim.class, "state-claims", context),
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Volume.class, VirtualMachine.class)
+                .withName("volumes")
+                .withSecondaryToPrimaryMapper(referrers(context, VOLUME_INDEX))
+                .withPrimaryToSecondaryMapper(
+                    (VirtualMachine vm) ->
+                        ReferenceResolver.referencedVolumes(vm.getSpec()).stream()
+                            .map(name -> new ResourceID(name, vm.getMetadata().getNamespace()))
+                            .collect(Collectors.toSet()))
+                .build(),
+            context),
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(CloudInitConfig.class, VirtualMachine.class)
+                .withName("cloud-init-configs")
+                .withSecondaryToPrimaryMapper(referrers(context, CLOUD_INIT_INDEX))
+                .withPrimaryToSecondaryMapper(
+                    (VirtualMachine vm) ->
+                        vm.getSpec() == null || vm.getSpec().cloudInit() == null
+                            ? Set.of()
+                            : Set.of(
+                                new ResourceID(
+                                    vm.getSpec().cloudInit().name(),
+                                    vm.getMetadata().getNamespace())))
+                .build(),
+            context));
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      InformerEventSource<R, VirtualMachine> owned(
+          Class<R> type, String name, EventSourceContext<VirtualMachine> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(type, VirtualMachine.class)
+            .withName(name)
+            .withLabelSelector(VmMetadata.MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(VirtualMachine.class))
+            .build(),
+        context);
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      SecondaryToPrimaryMapper<R> referrers(
+          EventSourceContext<VirtualMachine> context, String index) {
+    return object ->
+        context
+            .getPrimaryCache()
+            .byIndex(
+                index, key(object.getMetadata().getNamespace(), object.getMetadata().getName()))
+            .stream()
+            .map(ResourceID::fromResource)
+            .collect(Collectors.toSet());
+  }
+
+  private static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+}

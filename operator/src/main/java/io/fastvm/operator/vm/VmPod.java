@@ -1,0 +1,321 @@
+package io.fastvm.operator.vm;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fastvm.api.v1alpha1.CloudInitConfig;
+import io.fastvm.api.v1alpha1.Network;
+import io.fastvm.api.v1alpha1.NetworkType;
+import io.fastvm.api.v1alpha1.Port;
+import io.fastvm.api.v1alpha1.PortProtocol;
+import io.fastvm.api.v1alpha1.VirtualMachine;
+import io.fastvm.api.v1alpha1.VirtualMachineSpec;
+import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.node.launcher.LauncherInvocation;
+import io.fastvm.node.launcher.PodLayout;
+import io.fastvm.node.launcher.RuntimeFiles;
+import io.fastvm.operator.config.OperatorSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The pod that runs a VM, as a pure function of the VM, its resolved references and the operator
+ * settings. See docs/operator.md for why each field is what it is.
+ */
+public final class VmPod {
+  private VmPod() {}
+
+  /** Name of the one container: the launcher, which supervises QEMU (and swtpm). */
+  public static final String CONTAINER = "vm";
+
+  /**
+   * Readiness: QEMU's QMP socket for the node agent exists in the runtime dir, i.e. QEMU runs (it
+   * creates the socket while it starts, before the guest runs). A {@code ready} file written by the
+   * launcher once QMP answers would be more precise; the launcher does not write one yet.
+   */
+  public static final Path READY_SOCKET = PodLayout.RUNTIME_DIR.resolve(RuntimeFiles.QMP_SOCKET);
+
+  /** The qemu user of Debian's packages: fixed, so PVC images stay owned by the same id. */
+  public static final long QEMU_UID = 107;
+
+  static final String MANIFESTS_VOLUME = "manifests";
+  static final String RUNTIME_VOLUME = "runtime";
+  static final String TMP_VOLUME = "tmp";
+  static final String STATE_VOLUME = "state";
+  static final String CLOUD_INIT_VOLUME = "cloud-init";
+
+  /**
+   * Everything a VM pod is made from.
+   *
+   * @param vm the VM as it is now
+   * @param references its resolved Volumes and cloud-init Secret (complete)
+   * @param volumes the Volume objects, for the manifest
+   * @param cloudInit the CloudInitConfig, for the manifest
+   * @param run the run number, which names the pod
+   * @param failureCount consecutive failures before this run
+   * @param restartRequest the restart request value this run answers, if any
+   * @param settings the operator's settings
+   */
+  public record Inputs(
+      VirtualMachine vm,
+      ResolvedReferences references,
+      List<Volume> volumes,
+      Optional<CloudInitConfig> cloudInit,
+      long run,
+      int failureCount,
+      Optional<String> restartRequest,
+      OperatorSettings settings) {}
+
+  public static Pod build(Inputs in) {
+    VirtualMachine vm = in.vm();
+    VirtualMachineSpec spec = vm.getSpec();
+    OperatorSettings settings = in.settings();
+    boolean statePvc = VmStateClaim.needed(spec);
+
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(
+        VmMetadata.MANIFEST_ANNOTATION, VmManifest.render(vm, in.volumes(), in.cloudInit()));
+    annotations.put(VmMetadata.SPEC_HASH_ANNOTATION, SpecHash.of(spec));
+    annotations.put(VmMetadata.RUN_ANNOTATION, String.valueOf(in.run()));
+    annotations.put(VmMetadata.VCPUS_ANNOTATION, String.valueOf(spec.effectiveCpu().vcpus()));
+    annotations.put(VmMetadata.FAILURE_COUNT_ANNOTATION, String.valueOf(in.failureCount()));
+    in.restartRequest().ifPresent(r -> annotations.put(VmMetadata.POD_RESTART_ANNOTATION, r));
+    multusNetworks(vm).ifPresent(n -> annotations.put(VmMetadata.MULTUS_NETWORKS_ANNOTATION, n));
+
+    List<io.fabric8.kubernetes.api.model.Volume> volumes = new ArrayList<>();
+    List<VolumeMount> mounts = new ArrayList<>();
+
+    // The VM description, projected from the pod's own annotation by the downward API: no extra
+    // object to create, clean up or keep in sync, and it can never disagree with the pod.
+    volumes.add(
+        new VolumeBuilder()
+            .withName(MANIFESTS_VOLUME)
+            .withNewDownwardAPI()
+            .addNewItem()
+            .withPath(PodLayout.MANIFESTS_KEY)
+            .withNewFieldRef()
+            .withFieldPath("metadata.annotations['" + VmMetadata.MANIFEST_ANNOTATION + "']")
+            .endFieldRef()
+            .endItem()
+            .endDownwardAPI()
+            .build());
+    mounts.add(mount(MANIFESTS_VOLUME, PodLayout.MANIFESTS_DIR, true));
+
+    volumes.add(emptyDir(RUNTIME_VOLUME));
+    mounts.add(mount(RUNTIME_VOLUME, PodLayout.RUNTIME_DIR, false));
+    volumes.add(emptyDir(TMP_VOLUME));
+    mounts.add(mount(TMP_VOLUME, PodLayout.TMP_DIR, false));
+
+    if (statePvc) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(STATE_VOLUME)
+              .withNewPersistentVolumeClaim(VmNames.statePvc(vm), false)
+              .build());
+    } else {
+      // Nothing to keep (BIOS, no TPM), but the launcher still gets a writable state dir.
+      volumes.add(emptyDir(STATE_VOLUME));
+    }
+    mounts.add(mount(STATE_VOLUME, PodLayout.STATE_DIR, false));
+
+    Map<String, Path> imagePaths = new LinkedHashMap<>();
+    int index = 0;
+    for (VolumeUse use : in.references().volumes().values()) {
+      String podVolume = "volume-" + index++;
+      volumes.add(
+          new VolumeBuilder()
+              .withName(podVolume)
+              .withNewPersistentVolumeClaim(use.claimName(), use.readOnly())
+              .build());
+      Path mountPath = PodLayout.volumeMount(use.volume());
+      mounts.add(mount(podVolume, mountPath, use.readOnly()));
+      imagePaths.put(use.volume(), mountPath.resolve(use.imagePath()));
+    }
+
+    Optional<String> seedSecret = in.references().cloudInitSecret();
+    seedSecret.ifPresent(
+        secret -> {
+          volumes.add(
+              new VolumeBuilder()
+                  .withName(CLOUD_INIT_VOLUME)
+                  .withNewSecret()
+                  .withSecretName(secret)
+                  .withDefaultMode(0440)
+                  .endSecret()
+                  .build());
+          mounts.add(mount(CLOUD_INIT_VOLUME, PodLayout.CLOUD_INIT_DIR, true));
+        });
+
+    LauncherInvocation invocation =
+        new LauncherInvocation(
+            List.of(PodLayout.MANIFESTS_DIR.resolve(PodLayout.MANIFESTS_KEY)),
+            imagePaths,
+            seedSecret.isPresent() ? PodLayout.CLOUD_INIT_DIR : null,
+            PodLayout.STATE_DIR,
+            PodLayout.RUNTIME_DIR,
+            // Forwarded ports must be reachable on the pod IP, for the Service.
+            "0.0.0.0",
+            null,
+            PodLayout.TERMINATION_LOG);
+
+    Map<String, Quantity> requests = VmResources.requests(spec, settings);
+    Map<String, Quantity> limits = VmResources.limits(spec, settings);
+
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(VmNames.pod(vm, in.run()))
+        .withNamespace(vm.getMetadata().getNamespace())
+        .withLabels(VmMetadata.labels(vm, "vm"))
+        .withAnnotations(annotations)
+        .withOwnerReferences(VmMetadata.controllerReference(vm))
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withTerminationGracePeriodSeconds(
+            spec.gracePeriodSeconds() + settings.gracePeriodMarginSeconds())
+        .withNodeSelector(spec.nodeSelector())
+        .withAffinity(spec.affinity())
+        .withTolerations(spec.tolerations())
+        .withPriorityClassName(spec.priorityClassName())
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(QEMU_UID)
+        .withRunAsGroup(QEMU_UID)
+        .withFsGroup(QEMU_UID)
+        // Large images: change ownership only when the volume root does not match already.
+        .withFsGroupChangePolicy("OnRootMismatch")
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .addToContainers(
+            new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(settings.image())
+                .withImagePullPolicy(settings.imagePullPolicy())
+                .withCommand(PodLayout.LAUNCHER_COMMAND)
+                .withArgs(invocation.toArgs())
+                .withPorts(containerPorts(spec))
+                .withNewResources()
+                .withRequests(requests)
+                .withLimits(limits.isEmpty() ? null : limits)
+                .endResources()
+                .withNewSecurityContext()
+                .withPrivileged(false)
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withCapabilities(capabilities(spec))
+                .endSecurityContext()
+                .withReadinessProbe(
+                    new ProbeBuilder()
+                        .withNewExec()
+                        .withCommand("test", "-S", READY_SOCKET.toString())
+                        .endExec()
+                        .withPeriodSeconds(2)
+                        .withFailureThreshold(1)
+                        .build())
+                .withTerminationMessagePath(PodLayout.TERMINATION_LOG.toString())
+                .withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withVolumeMounts(mounts)
+                .build())
+        .withVolumes(volumes)
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * No capabilities for nat and isolated networks (QEMU user-mode networking). Bridge and macvtap
+   * NICs need NET_ADMIN to create and plug a tap device in the pod's network namespace.
+   */
+  static Capabilities capabilities(VirtualMachineSpec spec) {
+    CapabilitiesBuilder caps = new CapabilitiesBuilder().withDrop("ALL");
+    if (VmResources.needsTap(spec)) {
+      caps.withAdd("NET_ADMIN");
+    }
+    return caps.build();
+  }
+
+  static List<ContainerPort> containerPorts(VirtualMachineSpec spec) {
+    List<ContainerPort> ports = new ArrayList<>();
+    for (Network network : spec.networksOrEmpty()) {
+      if (network.effectiveType() != NetworkType.NAT) {
+        continue;
+      }
+      for (Port port : network.portsOrEmpty()) {
+        PortProtocol protocol = port.protocol() == null ? PortProtocol.TCP : port.protocol();
+        ports.add(
+            new ContainerPortBuilder()
+                .withName(port.name())
+                .withContainerPort(port.port())
+                .withProtocol(protocol.name())
+                .build());
+      }
+    }
+    return ports;
+  }
+
+  /**
+   * The Multus annotation for bridge and macvtap NICs. Each gets the pod interface {@code net<index
+   * in spec.networks>}, so the launcher can find it; macvtap takes the NIC's MAC, since the guest
+   * uses the macvtap device's address.
+   */
+  static Optional<String> multusNetworks(VirtualMachine vm) {
+    ArrayNode list = VmJson.JSON.createArrayNode();
+    List<Network> networks = vm.getSpec().networksOrEmpty();
+    for (int i = 0; i < networks.size(); i++) {
+      Network network = networks.get(i);
+      NetworkType type = network.effectiveType();
+      if ((type != NetworkType.BRIDGE && type != NetworkType.MACVTAP)
+          || network.networkAttachment() == null) {
+        continue;
+      }
+      ObjectNode entry = list.addObject();
+      String attachment = network.networkAttachment();
+      int slash = attachment.indexOf('/');
+      entry.put("name", slash < 0 ? attachment : attachment.substring(slash + 1));
+      entry.put(
+          "namespace",
+          slash < 0 ? vm.getMetadata().getNamespace() : attachment.substring(0, slash));
+      entry.put("interface", interfaceName(i));
+      if (type == NetworkType.MACVTAP) {
+        entry.put("mac", VmPlanner.macOf(vm, network));
+      }
+    }
+    return list.isEmpty() ? Optional.empty() : Optional.of(VmJson.json(list));
+  }
+
+  /** The pod interface of the Multus NIC at {@code index} in spec.networks. */
+  public static String interfaceName(int index) {
+    return "net" + index;
+  }
+
+  private static VolumeMount mount(String name, Path path, boolean readOnly) {
+    return new VolumeMountBuilder()
+        .withName(name)
+        .withMountPath(path.toString())
+        .withReadOnly(readOnly ? Boolean.TRUE : null)
+        .build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.Volume emptyDir(String name) {
+    return new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build();
+  }
+}

@@ -1,0 +1,71 @@
+package io.fastvm.operator.testing;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.metrics.VmMetrics;
+import io.fastvm.operator.vm.VirtualMachineReconciler;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The operator started programmatically (Java Operator SDK, no Quarkus) against a client of the
+ * mock API server, so a test can stop it and start a new one, as an operator restart would. The
+ * configuration matches application.properties: merge patches, no server-side apply.
+ */
+public final class RunningOperator implements AutoCloseable {
+  private final Operator operator;
+  private final VirtualMachineReconciler reconciler;
+  private final SimpleMeterRegistry registry;
+  private final KubernetesClient client;
+
+  private RunningOperator(
+      Operator operator,
+      VirtualMachineReconciler reconciler,
+      SimpleMeterRegistry registry,
+      KubernetesClient client) {
+    this.operator = operator;
+    this.reconciler = reconciler;
+    this.registry = registry;
+    this.client = client;
+  }
+
+  public static RunningOperator start(KubernetesClient client, OperatorSettings settings) {
+    return start(client, settings, 10);
+  }
+
+  public static RunningOperator start(
+      KubernetesClient client, OperatorSettings settings, int threads) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    VirtualMachineReconciler reconciler =
+        new VirtualMachineReconciler(settings, new VmMetrics(registry));
+    Operator operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withConcurrentReconciliationThreads(threads));
+    operator.register(reconciler);
+    operator.start();
+    return new RunningOperator(operator, reconciler, registry, client);
+  }
+
+  public SimpleMeterRegistry registry() {
+    return registry;
+  }
+
+  public void flushEvents() {
+    reconciler.flushEvents();
+  }
+
+  public long reconciles() {
+    return (long) registry.get("fastvm.vm.reconcile").timer().count();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    reconciler.close();
+  }
+}

@@ -1,0 +1,140 @@
+package io.fastvm.operator.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fastvm.api.v1alpha1.BlankSource;
+import io.fastvm.api.v1alpha1.PrintableStatus;
+import io.fastvm.api.v1alpha1.VirtualMachine;
+import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.api.v1alpha1.VolumeFormat;
+import io.fastvm.api.v1alpha1.VolumeSource;
+import io.fastvm.api.v1alpha1.VolumeSpec;
+import io.fastvm.node.guest.GuestImage;
+import io.fastvm.node.launcher.LauncherInvocation;
+import io.fastvm.node.launcher.PodLayout;
+import io.fastvm.node.testing.LauncherProcess;
+import io.fastvm.node.testing.TestGuests;
+import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.testing.FakeKubelet;
+import io.fastvm.operator.testing.MockCluster;
+import io.fastvm.operator.testing.PodExecution;
+import io.fastvm.operator.testing.RunningOperator;
+import io.fastvm.operator.testing.TestVms;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The contract between operator and launcher, end to end: the Pod the operator created in the
+ * fabric8 mock API server (no real API server can run here) is executed locally by the real
+ * launcher — the pod's command {@code fastvm-launcher} is the node-agent's launcher main class in
+ * its own JVM, its arguments as the pod has them with each volume mount mapped to a temporary
+ * folder ({@link PodExecution}): the downward-API manifest file written from the pod's annotation,
+ * the test guest's kernel and initrd copied into their Volumes' PVC folders, emptyDirs for runtime,
+ * tmp and state. A tiny Debian guest boots under TCG; the test then reports the pod Running and
+ * Ready to the mock server, sees the VM Running, stops the container (SIGTERM: the launcher powers
+ * the guest off and exits 0), reports the pod Succeeded and sees the VM Stopped. QEMU is never left
+ * behind: {@link LauncherProcess#close()} stops it by the pid file in this test's runtime dir. The
+ * nat NIC forwards no ports here: in a pod the launcher binds them on 0.0.0.0, which on this shared
+ * machine would be the host's own ports.
+ */
+class LauncherContractMockServerTest {
+  static final Duration BOOT = Duration.ofMinutes(4);
+
+  @TempDir Path tmp;
+
+  @Test
+  void theOperatorsPodBootsARealGuestWithTheLauncher() throws Exception {
+    GuestImage guest = TestGuests.kernelBootGuest();
+    try (MockCluster cluster = MockCluster.start();
+        RunningOperator operator =
+            RunningOperator.start(cluster.client(), OperatorSettings.defaults());
+        FakeKubelet kubelet = FakeKubelet.manual(cluster.client())) {
+      KubernetesClient client = cluster.client();
+      for (String name : new String[] {"kernel", "initrd"}) {
+        // Kernel and initrd are raw files, not qcow2 images.
+        Volume volume =
+            new Volume(
+                TestVms.NS,
+                name,
+                new VolumeSpec(
+                    "1Gi",
+                    VolumeFormat.RAW,
+                    null,
+                    null,
+                    new VolumeSource(new BlankSource(), null, null, null)));
+        volume = client.resource(volume).create();
+        volume.setStatus(TestVms.readyStatus(name + "-pvc"));
+        client.resource(volume).updateStatus();
+      }
+      VirtualMachine vm =
+          client
+              .getKubernetesSerialization()
+              .unmarshal(
+                  """
+                  apiVersion: fastvm.io/v1alpha1
+                  kind: VirtualMachine
+                  metadata: {name: contract, namespace: %s}
+                  spec:
+                    runStrategy: RerunOnFailure
+                    accelerator: tcg
+                    cpu: {cores: 2, model: qemu64}
+                    memory: 320Mi
+                    terminationGracePeriodSeconds: 60
+                    kernelBoot: {kernel: kernel, initrd: initrd, cmdline: '%s'}
+                    networks: [{name: default, type: nat}]
+                    display: {type: none}
+                  """
+                      .formatted(TestVms.NS, guest.cmdline()),
+                  VirtualMachine.class);
+      client.resource(vm).create();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> client.pods().inNamespace(TestVms.NS).list().getItems().size() == 1);
+      Pod pod = client.pods().inNamespace(TestVms.NS).list().getItems().get(0);
+      String name = pod.getMetadata().getName();
+
+      PodExecution run =
+          PodExecution.prepare(
+              pod,
+              tmp.resolve("pod"),
+              Map.of(
+                  "kernel-pvc", Map.of("disk.img", guest.kernel()),
+                  "initrd-pvc", Map.of("disk.img", guest.initrd())),
+              Map.of());
+      Path runtime = run.dir(PodLayout.RUNTIME_DIR);
+      try (LauncherProcess launcher = LauncherProcess.start(run.args(), runtime, Map.of())) {
+        launcher.awaitLine(TestGuests.READY, BOOT);
+        assertThat(launcher.guestLines()).contains("cpus=2");
+        // What the pod's readiness probe checks: test -S <runtime dir>/qmp.sock.
+        assertThat(runtime.resolve("qmp.sock")).exists();
+
+        kubelet.run(TestVms.NS, name, true);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> printable(client) == PrintableStatus.RUNNING);
+
+        launcher.awaitLine("power-button watching", BOOT);
+        launcher.signal("TERM");
+        int exit = launcher.awaitExit(Duration.ofMinutes(2));
+        assertThat(exit).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
+        kubelet.exit(TestVms.NS, name, exit, Files.readString(run.terminationLog()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> printable(client) == PrintableStatus.STOPPED);
+      }
+    }
+  }
+
+  private static PrintableStatus printable(KubernetesClient client) {
+    VirtualMachine vm =
+        client.resources(VirtualMachine.class).inNamespace(TestVms.NS).withName("contract").get();
+    return vm.getStatus() == null ? null : vm.getStatus().printableStatus();
+  }
+}

@@ -1,0 +1,131 @@
+package io.fastvm.operator.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fastvm.api.v1alpha1.PrintableStatus;
+import io.fastvm.api.v1alpha1.VirtualMachineSpec;
+import io.fastvm.api.v1alpha1.VirtualMachineStatus;
+import io.fastvm.api.v1alpha1.VmPhase;
+import io.fastvm.operator.testing.TestVms;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SmallPureFunctionsTest {
+
+  @Test
+  void statusPatchSetsChangedFieldsAndNullsRemovedOnes() {
+    var before =
+        new VirtualMachineStatus(
+            VmPhase.RUNNING,
+            PrintableStatus.RUNNING,
+            List.of(),
+            "node-1",
+            "p-1",
+            null,
+            "10.0.0.1",
+            2,
+            null,
+            null,
+            null,
+            1L);
+    var after =
+        new VirtualMachineStatus(
+            VmPhase.STOPPED,
+            PrintableStatus.STOPPED,
+            List.of(),
+            null,
+            "p-1",
+            null,
+            null,
+            2,
+            null,
+            null,
+            null,
+            1L);
+    assertThat(StatusPatch.between(before, after))
+        .contains(
+            "{\"status\":{\"ipAddress\":null,\"nodeName\":null,\"phase\":\"Stopped\",\"printableStatus\":\"Stopped\"}}");
+    assertThat(StatusPatch.between(after, after)).isEmpty();
+  }
+
+  @Test
+  void specHashIgnoresRunStrategyAndNamesChangedFields() {
+    VirtualMachineSpec a = TestVms.spec().disk("root", "r").build();
+    VirtualMachineSpec b =
+        TestVms.spec()
+            .runStrategy(io.fastvm.api.v1alpha1.RunStrategy.HALTED)
+            .disk("root", "r")
+            .build();
+    VirtualMachineSpec c = TestVms.spec().memory("8Gi").cpus(4).disk("root", "r").build();
+    assertThat(SpecHash.of(a)).isEqualTo(SpecHash.of(b)).isNotEqualTo(SpecHash.of(c));
+    assertThat(SpecHash.changedFields(a, c)).containsExactly("cpu", "memory");
+  }
+
+  @Test
+  void validatorCatchesWhatTheSchemaShould() {
+    assertThat(SpecValidator.problems(TestVms.spec().build()))
+        .contains("a VM needs at least one disk or a kernelBoot section");
+    assertThat(SpecValidator.problems(TestVms.spec().memory("1Mi").disk("r", "r").build()))
+        .anyMatch(p -> p.contains("at least 64Mi"));
+    assertThat(SpecValidator.problems(TestVms.spec().disk("r", "r").bridge("lan", null).build()))
+        .anyMatch(p -> p.contains("needs networkAttachment"));
+    assertThat(SpecValidator.problems(TestVms.spec().disk("r", "r").cdrom("i", "r").build()))
+        .isNotEmpty();
+    assertThat(
+            SpecValidator.problems(
+                TestVms.spec().disk("r", "r").cdrom("i", "iso").natWithSsh().build()))
+        .isEmpty();
+  }
+
+  @Test
+  void referencesNeedReadyVolumesWithClaimsAndAReadyCloudInit() {
+    VirtualMachineSpec spec =
+        TestVms.spec().disk("root", "root").cdrom("iso", "iso").cloudInit("init").build();
+    var ready = TestVms.readyVolume("root");
+    var iso = TestVms.readyVolume("iso");
+    iso.getStatus();
+    var init = TestVms.cloudInit("init");
+    var refs =
+        ReferenceResolver.resolve(spec, Map.of("root", ready, "iso", iso), Optional.of(init));
+    assertThat(refs.volumeProblems()).isEmpty();
+    assertThat(refs.cloudInitProblems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).isEqualTo("CloudInitConfigNotReady"));
+    assertThat(refs.volumes().get("iso").readOnly()).isTrue();
+    assertThat(refs.volumes().get("root").readOnly()).isFalse();
+    assertThat(refs.volumes().get("root").imagePath()).isEqualTo("disk.img");
+  }
+
+  @Test
+  void namesAreDeterministicAndValid() {
+    var vm = TestVms.vm("a".repeat(100), TestVms.spec().build());
+    String pod = VmNames.pod(vm, 12);
+    assertThat(pod).hasSizeLessThanOrEqualTo(63).endsWith("-12").isEqualTo(VmNames.pod(vm, 12));
+    assertThat(VmMetadata.labelValue("b".repeat(80))).hasSizeLessThanOrEqualTo(63);
+  }
+
+  @Test
+  void conditionsKeepTransitionTimeWhileStatusStays() {
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    var first =
+        VmConditions.merge(
+            List.of(), List.of(new VmConditions.Wanted("Ready", false, "A", "a")), t0, 1L);
+    var same =
+        VmConditions.merge(
+            first,
+            List.of(new VmConditions.Wanted("Ready", false, "B", "b")),
+            t0.plusSeconds(9),
+            2L);
+    var flipped =
+        VmConditions.merge(
+            same,
+            List.of(new VmConditions.Wanted("Ready", true, "C", "c")),
+            t0.plusSeconds(20),
+            2L);
+    assertThat(same.get(0).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(flipped.get(0).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:20Z");
+  }
+}
