@@ -90,13 +90,14 @@ public final class TestVms {
               null,
               null,
               null,
+              null,
               List.of(new Port("ssh", 22, null, 2222))));
       return this;
     }
 
     public Spec bridge(String name, String attachment) {
       networks.add(
-          new Network(name, NetworkType.BRIDGE, attachment, null, "52:54:00:aa:bb:cc", null));
+          new Network(name, NetworkType.BRIDGE, attachment, null, "52:54:00:aa:bb:cc", null, null));
       return this;
     }
 
