@@ -83,15 +83,19 @@ public final class CrdManifests {
     return crdOutputName.replaceFirst("-v1$", "") + ".yaml";
   }
 
+  /** Writes the CRDs into each given folder (crds/manifests and the Helm chart's crds/). */
   public static void main(String[] args) throws IOException {
-    if (args.length != 1) {
-      throw new IllegalArgumentException("usage: CrdManifests OUTPUT_DIR");
+    if (args.length == 0) {
+      throw new IllegalArgumentException("usage: CrdManifests OUTPUT_DIR...");
     }
-    Path dir = Path.of(args[0]);
-    Files.createDirectories(dir);
-    for (Map.Entry<String, String> file : generate().entrySet()) {
-      Files.writeString(dir.resolve(file.getKey()), file.getValue());
-      System.out.println("wrote " + dir.resolve(file.getKey()));
+    Map<String, String> files = generate();
+    for (String arg : args) {
+      Path dir = Path.of(arg);
+      Files.createDirectories(dir);
+      for (Map.Entry<String, String> file : files.entrySet()) {
+        Files.writeString(dir.resolve(file.getKey()), file.getValue());
+        System.out.println("wrote " + dir.resolve(file.getKey()));
+      }
     }
   }
 

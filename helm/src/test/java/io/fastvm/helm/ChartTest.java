@@ -1,0 +1,214 @@
+package io.fastvm.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The Helm chart, linted and rendered with Helm's own library (helm-java). */
+class ChartTest {
+
+  private static final String TAG = "0.1.0";
+
+  @Test
+  void lintsWithoutWarnings() {
+    LintResult result = new Helm(RenderedChart.CHART).lint().strict().call();
+    assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+  }
+
+  @Test
+  void crdsAreExactlyTheGeneratedOnes() throws IOException {
+    assertThat(yamlFiles(RenderedChart.CHART.resolve("crds")))
+        .as("helm/fastvm/crds (regenerate: ./mvnw -pl crds process-test-classes -Pupdate-crds)")
+        .isEqualTo(yamlFiles(Path.of("..", "crds", "manifests")));
+  }
+
+  @Test
+  void operatorRunsUnprivilegedWithTheNodeAgentImageOfTheSameVersion() {
+    RenderedChart chart = RenderedChart.render(Map.of());
+    Deployment deployment = chart.get(Deployment.class, "fastvm-operator");
+    Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(operator.getImage()).isEqualTo("ghcr.io/fastvm/operator:" + TAG);
+    assertThat(env(operator, "FASTVM_NODE_AGENT_IMAGE"))
+        .contains("ghcr.io/fastvm/node-agent:" + TAG);
+    assertThat(env(operator, "FASTVM_POD_REQUEST_KVM_FOR_AUTO")).contains("false");
+    assertThat(env(operator, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEmpty();
+    assertThat(operator.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(operator.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(operator.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(operator.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(operator.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
+        .isEqualTo("fastvm-operator");
+  }
+
+  @Test
+  void valuesReachTheOperator() {
+    RenderedChart chart =
+        RenderedChart.render(
+            Map.of(
+                "image.tag", "1.2.3",
+                "image.registry", "registry.example.com/virt",
+                "operator.watchNamespaces[0]", "lab",
+                "operator.watchNamespaces[1]", "vms",
+                "operator.requestKvmForAuto", "true",
+                "operator.stateStorageClass", "fast"));
+    Container operator =
+        chart
+            .get(Deployment.class, "fastvm-operator")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(operator.getImage()).isEqualTo("registry.example.com/virt/operator:1.2.3");
+    assertThat(env(operator, "FASTVM_NODE_AGENT_IMAGE"))
+        .contains("registry.example.com/virt/node-agent:1.2.3");
+    assertThat(env(operator, "QUARKUS_OPERATOR_SDK_NAMESPACES")).contains("lab,vms");
+    assertThat(env(operator, "FASTVM_POD_REQUEST_KVM_FOR_AUTO")).contains("true");
+    assertThat(env(operator, "FASTVM_STATE_STORAGE_CLASS")).contains("fast");
+  }
+
+  /** What docs/operator.md ("RBAC the operator needs") lists, plus Secrets for console TLS. */
+  @Test
+  void operatorRoleGrantsWhatTheOperatorUses() {
+    RenderedChart chart = RenderedChart.render(Map.of());
+    List<PolicyRule> rules = chart.get(ClusterRole.class, "fastvm-operator").getRules();
+    for (String kind : List.of("virtualmachines", "volumes", "cloudinitconfigs")) {
+      for (String verb : List.of("get", "list", "watch")) {
+        assertThat(grants(rules, "fastvm.io", kind, verb)).as(kind + " " + verb).isTrue();
+      }
+    }
+    assertThat(grants(rules, "fastvm.io", "virtualmachines/status", "patch")).isTrue();
+    for (String kind : List.of("pods", "services", "persistentvolumeclaims", "secrets")) {
+      for (String verb : List.of("get", "list", "watch", "create", "patch", "delete")) {
+        assertThat(grants(rules, "", kind, verb)).as(kind + " " + verb).isTrue();
+      }
+    }
+    assertThat(grants(rules, "", "events", "create")).isTrue();
+    Role election = chart.get(Role.class, "fastvm-operator-leader-election");
+    assertThat(election.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+    assertThat(grants(election.getRules(), "coordination.k8s.io", "leases", "update")).isTrue();
+  }
+
+  /** docs/console.md: TokenReview, SubjectAccessReview, VM and pod look-ups, its signing key. */
+  @Test
+  void consoleProxyGetsOnlyWhatItNeeds() {
+    RenderedChart chart = RenderedChart.render(Map.of());
+    List<PolicyRule> rules = chart.get(ClusterRole.class, "fastvm-console-proxy").getRules();
+    assertThat(grants(rules, "authentication.k8s.io", "tokenreviews", "create")).isTrue();
+    assertThat(grants(rules, "authorization.k8s.io", "subjectaccessreviews", "create")).isTrue();
+    assertThat(grants(rules, "fastvm.io", "virtualmachines", "get")).isTrue();
+    assertThat(grants(rules, "", "pods", "get")).isTrue();
+    assertThat(grants(rules, "", "secrets", "get")).as("no Secrets cluster-wide").isFalse();
+    assertThat(grants(rules, "fastvm.io", "virtualmachines", "list")).isFalse();
+
+    Container proxy =
+        chart
+            .get(Deployment.class, "fastvm-console-proxy")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(proxy.getImage()).isEqualTo("ghcr.io/fastvm/console-proxy:" + TAG);
+    assertThat(env(proxy, "FASTVM_CONSOLE_LINK_TTL")).contains("60s");
+    assertThat(env(proxy, "FASTVM_CONSOLE_SESSION_IDLE_LIMIT")).contains("15m");
+    assertThat(env(proxy, "FASTVM_CONSOLE_BACKEND_TLS_DIR"))
+        .contains("/etc/fastvm/console-proxy-tls");
+    assertThat(chart.find(Ingress.class, "fastvm-console-proxy")).isEmpty();
+  }
+
+  @Test
+  void consoleProxyBehindAnIngressTrustsItsHeadersAndKnowsItsUrl() {
+    RenderedChart chart =
+        RenderedChart.render(
+            Map.of(
+                "consoleProxy.ingress.enabled", "true",
+                "consoleProxy.ingress.host", "console.lab.example",
+                "consoleProxy.publicUrl", "https://console.lab.example"));
+    Ingress ingress = chart.get(Ingress.class, "fastvm-console-proxy");
+    assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("console.lab.example");
+    Container proxy =
+        chart
+            .get(Deployment.class, "fastvm-console-proxy")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(env(proxy, "FASTVM_CONSOLE_PUBLIC_URL")).contains("https://console.lab.example");
+    assertThat(env(proxy, "FASTVM_CONSOLE_TRUST_FORWARDED_HEADERS")).contains("true");
+  }
+
+  @Test
+  void consoleProxyCanBeLeftOut() {
+    RenderedChart chart = RenderedChart.render(Map.of("consoleProxy.enabled", "false"));
+    assertThat(chart.objects())
+        .noneMatch(o -> o.getMetadata().getName().startsWith("fastvm-console-proxy"));
+    assertThat(chart.find(Deployment.class, "fastvm-operator")).isPresent();
+  }
+
+  @Test
+  void userRolesAggregateIntoTheBuiltInRolesAndOnlyEditorsOpenConsoles() {
+    RenderedChart chart = RenderedChart.render(Map.of());
+    ClusterRole view = chart.get(ClusterRole.class, "fastvm-view");
+    ClusterRole edit = chart.get(ClusterRole.class, "fastvm-edit");
+    ClusterRole admin = chart.get(ClusterRole.class, "fastvm-admin");
+    assertThat(view.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true");
+    assertThat(edit.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true");
+    assertThat(admin.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true");
+    assertThat(grants(view.getRules(), "fastvm.io", "virtualmachines/console", "get")).isFalse();
+    assertThat(grants(edit.getRules(), "fastvm.io", "virtualmachines/console", "get")).isTrue();
+    assertThat(grants(admin.getRules(), "fastvm.io", "virtualmachines/console", "get")).isTrue();
+    assertThat(grants(view.getRules(), "fastvm.io", "virtualmachines", "delete")).isFalse();
+  }
+
+  private static boolean grants(
+      List<PolicyRule> rules, String group, String resource, String verb) {
+    return rules.stream()
+        .anyMatch(
+            r ->
+                r.getApiGroups().contains(group)
+                    && r.getResources().contains(resource)
+                    && (r.getResourceNames() == null || r.getResourceNames().isEmpty())
+                    && (r.getVerbs().contains(verb) || r.getVerbs().contains("*")));
+  }
+
+  private static Optional<String> env(Container container, String name) {
+    return container.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .map(EnvVar::getValue)
+        .findFirst();
+  }
+
+  private static Map<String, String> yamlFiles(Path dir) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path file : list.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        files.put(file.getFileName().toString(), Files.readString(file));
+      }
+    }
+    return files;
+  }
+}
