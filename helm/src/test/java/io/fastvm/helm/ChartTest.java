@@ -70,14 +70,7 @@ class ChartTest {
                 "operator.watchNamespaces[1]", "vms",
                 "operator.requestKvmForAuto", "true",
                 "operator.stateStorageClass", "fast"));
-    Container operator =
-        chart
-            .get(Deployment.class, "fastvm-operator")
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0);
+    Container operator = container(chart, "fastvm-operator");
     assertThat(operator.getImage()).isEqualTo("registry.example.com/virt/operator:1.2.3");
     assertThat(env(operator, "FASTVM_NODE_AGENT_IMAGE"))
         .contains("registry.example.com/virt/node-agent:1.2.3");
@@ -120,14 +113,7 @@ class ChartTest {
     assertThat(grants(rules, "", "secrets", "get")).as("no Secrets cluster-wide").isFalse();
     assertThat(grants(rules, "fastvm.io", "virtualmachines", "list")).isFalse();
 
-    Container proxy =
-        chart
-            .get(Deployment.class, "fastvm-console-proxy")
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0);
+    Container proxy = container(chart, "fastvm-console-proxy");
     assertThat(proxy.getImage()).isEqualTo("ghcr.io/fastvm/console-proxy:" + TAG);
     assertThat(env(proxy, "FASTVM_CONSOLE_LINK_TTL")).contains("60s");
     assertThat(env(proxy, "FASTVM_CONSOLE_SESSION_IDLE_LIMIT")).contains("15m");
@@ -146,14 +132,7 @@ class ChartTest {
                 "consoleProxy.publicUrl", "https://console.lab.example"));
     Ingress ingress = chart.get(Ingress.class, "fastvm-console-proxy");
     assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("console.lab.example");
-    Container proxy =
-        chart
-            .get(Deployment.class, "fastvm-console-proxy")
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0);
+    Container proxy = container(chart, "fastvm-console-proxy");
     assertThat(env(proxy, "FASTVM_CONSOLE_PUBLIC_URL")).contains("https://console.lab.example");
     assertThat(env(proxy, "FASTVM_CONSOLE_TRUST_FORWARDED_HEADERS")).contains("true");
   }
@@ -182,6 +161,16 @@ class ChartTest {
     assertThat(grants(edit.getRules(), "fastvm.io", "virtualmachines/console", "get")).isTrue();
     assertThat(grants(admin.getRules(), "fastvm.io", "virtualmachines/console", "get")).isTrue();
     assertThat(grants(view.getRules(), "fastvm.io", "virtualmachines", "delete")).isFalse();
+  }
+
+  private static Container container(RenderedChart chart, String deployment) {
+    return chart
+        .get(Deployment.class, deployment)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
   }
 
   private static boolean grants(
