@@ -8,11 +8,16 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * A guest port forwarded from a NAT network (Service port in a cluster, localhost with fastvm run).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.name) || (self.name.matches('[a-z]') && !self.name.contains('--'))",
+    message = "a port name is an IANA service name: at least one letter and no '--'",
+    fieldPath = ".name")
 public record Port(
     @JsonPropertyDescription("Name of the port (a DNS label), used for the Service port.")
         @Pattern(Patterns.DNS_LABEL)
