@@ -1,6 +1,8 @@
 package io.fastvm.node.cloudinit;
 
+import io.fastvm.node.process.GuardedProcesses;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 /** Packs a NoCloud seed folder into an ISO9660 image with volume id {@code cidata} (xorriso). */
 public final class SeedIso {
+
+  /** xorriso dies with the launcher, like QEMU. */
+  private static final GuardedProcesses PROCESSES = new GuardedProcesses();
+
   private SeedIso() {}
 
   public static final String VOLUME_ID = "cidata";
@@ -47,15 +53,29 @@ public final class SeedIso {
       }
     }
     Files.deleteIfExists(iso);
-    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    byte[] output = process.getInputStream().readAllBytes();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IOException("xorriso did not finish within 60 s");
-    }
-    if (process.exitValue() != 0) {
-      throw new IOException(
-          "xorriso failed (status " + process.exitValue() + "): " + new String(output).strip());
+    // Output goes to a file, not a pipe: reading a pipe would block past the timeout if xorriso
+    // hung with its output open.
+    Path log = Files.createTempFile(iso.getParent(), "xorriso", ".log");
+    try {
+      Process process =
+          PROCESSES.start(
+              argv,
+              pb ->
+                  pb.redirectErrorStream(true)
+                      .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())));
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IOException("xorriso did not finish within 60 s");
+      }
+      if (process.exitValue() != 0) {
+        throw new IOException(
+            "xorriso failed (status "
+                + process.exitValue()
+                + "): "
+                + Files.readString(log, StandardCharsets.UTF_8).strip());
+      }
+    } finally {
+      Files.deleteIfExists(log);
     }
   }
 }

@@ -1,11 +1,13 @@
 package io.fastvm.node.qemu;
 
+import io.fastvm.node.process.GuardedProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * not usable. The assembly source is {@code kvm-probe.S} beside this class.
  *
  * <p>The answer is cached per host boot ({@code /proc/sys/kernel/random/boot_id}), so only the
- * first VM started after a reboot pays for the probe.
+ * first VM started after a reboot pays for the probe. A negative answer is kept for an hour only,
+ * in case it came from a moment of extreme load; a probe that could not run is not cached.
  */
 public final class KvmProbe {
 
@@ -39,6 +42,14 @@ public final class KvmProbe {
   private static final byte[] RESET_VECTOR = HexFormat.of().parseHex("ea000000f0");
 
   private static final int EXPECTED_STATUS = 3;
+
+  private static final Duration NEGATIVE_ANSWER_LIFETIME = Duration.ofHours(1);
+
+  /** The probe's QEMU dies with the launcher, like the VM's. */
+  private static final GuardedProcesses PROCESSES = new GuardedProcesses();
+
+  /** A probe's answer and whether it is worth remembering. */
+  private record Outcome(Result result, boolean definitive) {}
 
   private final Path qemuBinary;
   private final Path cacheDir;
@@ -65,16 +76,18 @@ public final class KvmProbe {
       try {
         String cached = Files.readString(cache).strip();
         int tab = cached.indexOf('\t');
-        if (tab > 0) {
-          return new Result(
-              cached.substring(0, tab).equals("works"), cached.substring(tab + 1), true);
+        boolean works = cached.startsWith("works");
+        Instant written = Files.getLastModifiedTime(cache).toInstant();
+        if (tab > 0 && (works || written.plus(NEGATIVE_ANSWER_LIFETIME).isAfter(Instant.now()))) {
+          return new Result(works, cached.substring(tab + 1), true);
         }
       } catch (IOException e) {
         // not cached yet
       }
     }
-    Result result = probe();
-    if (cache != null) {
+    Outcome outcome = probe();
+    Result result = outcome.result();
+    if (cache != null && outcome.definitive()) {
       try {
         Files.createDirectories(cache.getParent());
         Path tmp = Files.createTempFile(cache.getParent(), "kvm-probe", ".tmp");
@@ -101,7 +114,7 @@ public final class KvmProbe {
     }
   }
 
-  private Result probe() throws InterruptedException {
+  private Outcome probe() throws InterruptedException {
     Path rom = null;
     Process process = null;
     try {
@@ -111,38 +124,42 @@ public final class KvmProbe {
       System.arraycopy(RESET_VECTOR, 0, image, 0xFFF0, RESET_VECTOR.length);
       Files.write(rom, image);
       process =
-          new ProcessBuilder(
-                  List.of(
-                      qemuBinary.toString(),
-                      "-accel",
-                      "kvm",
-                      "-machine",
-                      "q35",
-                      "-m",
-                      "16",
-                      "-nodefaults",
-                      "-no-user-config",
-                      "-display",
-                      "none",
-                      "-bios",
-                      rom.toString(),
-                      "-device",
-                      "isa-debug-exit,iobase=0xf4,iosize=4"))
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
+          PROCESSES.start(
+              List.of(
+                  qemuBinary.toString(),
+                  "-accel",
+                  "kvm",
+                  "-machine",
+                  "q35",
+                  "-m",
+                  "16",
+                  "-nodefaults",
+                  "-no-user-config",
+                  "-display",
+                  "none",
+                  "-bios",
+                  rom.toString(),
+                  "-device",
+                  "isa-debug-exit,iobase=0xf4,iosize=4"),
+              pb -> pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD));
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return new Result(
-            false,
-            "a KVM test guest did not reach long mode within " + timeout.toMillis() + " ms",
-            false);
+        return new Outcome(
+            new Result(
+                false,
+                "a KVM test guest did not reach long mode within " + timeout.toMillis() + " ms",
+                false),
+            true);
       }
       int status = process.exitValue();
-      return status == EXPECTED_STATUS
-          ? new Result(true, "a KVM test guest ran in long mode", false)
-          : new Result(false, "the KVM test guest failed (QEMU exit status " + status + ")", false);
+      return new Outcome(
+          status == EXPECTED_STATUS
+              ? new Result(true, "a KVM test guest ran in long mode", false)
+              : new Result(
+                  false, "the KVM test guest failed (QEMU exit status " + status + ")", false),
+          true);
     } catch (IOException e) {
-      return new Result(false, "cannot run the KVM probe: " + e.getMessage(), false);
+      return new Outcome(
+          new Result(false, "cannot run the KVM probe: " + e.getMessage(), false), false);
     } finally {
       if (process != null && process.isAlive()) {
         process.destroyForcibly();

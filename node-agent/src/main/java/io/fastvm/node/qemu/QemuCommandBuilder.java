@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastvm.api.v1alpha1.DiskBus;
 import io.fastvm.api.v1alpha1.DiskCache;
 import io.fastvm.api.v1alpha1.DisplayType;
+import io.fastvm.api.v1alpha1.VolumeFormat;
 import io.fastvm.node.firmware.UefiFirmware;
 import io.fastvm.node.network.HostForward;
 import io.fastvm.node.network.NicAttachment;
@@ -69,7 +70,8 @@ public final class QemuCommandBuilder {
     kernelBoot(in, argv);
     nics(in, argv);
     display(in, argv);
-    if (in.disks().stream().anyMatch(d -> d.bootIndex() != null)) {
+    if (in.disks().stream().anyMatch(d -> d.bootIndex() != null)
+        || in.nics().stream().anyMatch(n -> n.bootIndex() != null)) {
       // Only devices with a boot order are offered for boot, as the spec promises.
       argv.addAll(List.of("-boot", "strict=on"));
     }
@@ -283,6 +285,10 @@ public final class QemuCommandBuilder {
       format.put("discard", "unmap").put("detect-zeroes", "unmap");
     }
     format.set("file", file);
+    if (disk.format() == VolumeFormat.QCOW2) {
+      // Never the backing file a qcow2 header names (the launcher refuses such images anyway).
+      format.putNull("backing");
+    }
     return json(format);
   }
 

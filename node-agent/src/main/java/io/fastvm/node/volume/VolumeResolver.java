@@ -6,7 +6,9 @@ import io.fastvm.api.v1alpha1.VolumeSpec;
 import io.fastvm.node.manifest.ManifestSet;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -97,6 +99,24 @@ public final class VolumeResolver {
       // anything else (ISOs, kernels), since it interprets nothing in the file.
       format = qcow2Header ? VolumeFormat.QCOW2 : VolumeFormat.RAW;
     }
+    if (format == VolumeFormat.QCOW2) {
+      // A qcow2 header may name any file as its backing file: QEMU would open it and the guest
+      // could read it. Backing chains (overlay clones) are set up explicitly, never from a header.
+      Optional<String> backing = backingFile(file);
+      if (backing.isPresent()) {
+        problems.add(
+            user
+                + ": Volume "
+                + volumeName
+                + ": "
+                + file
+                + " is a qcow2 overlay with backing file "
+                + backing.get()
+                + "; backing chains are not supported (qemu-img convert it to a standalone"
+                + " image)");
+        return Optional.empty();
+      }
+    }
     return Optional.of(new ResolvedVolume(volumeName, file, format, supportsDirectIo(file)));
   }
 
@@ -105,6 +125,31 @@ public final class VolumeResolver {
       return Arrays.equals(in.readNBytes(4), QCOW2_MAGIC);
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * The backing file a qcow2 header names, if any: big-endian offset at byte 8, length at 16. A
+   * header that cannot be read counts as naming one, since nothing proves it does not.
+   */
+  static Optional<String> backingFile(Path file) {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer header = ByteBuffer.allocate(20);
+      channel.read(header, 0);
+      header.flip();
+      if (header.remaining() < 20) {
+        return Optional.empty(); // too short to name one; QEMU refuses the broken image itself
+      }
+      long offset = header.getLong(8);
+      int length = header.getInt(16);
+      if (offset == 0) {
+        return Optional.empty();
+      }
+      ByteBuffer name = ByteBuffer.allocate(Math.max(0, Math.min(length, 1023)));
+      channel.read(name, offset);
+      return Optional.of(new String(name.array(), 0, name.position(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return Optional.of("(unreadable header: " + e.getMessage() + ")");
     }
   }
 

@@ -402,9 +402,10 @@ class QemuCommandBuilderTest {
     assertThat(device(argv, "virtio-net-pci").path("mac").asText()).isEqualTo("52:54:00:12:34:56");
     assertThat(device(argv, "e1000").path("netdev").asText()).isEqualTo("net1");
     assertThat(device(argv, "rtl8139").path("id").asText()).isEqualTo("nic-old");
-    // Only a NIC with a boot order is offered for network boot.
+    // Only a NIC with a boot order is offered for network boot, and then only what has one.
     assertThat(device(argv, "e1000").path("bootindex").asInt()).isEqualTo(3);
     assertThat(device(argv, "virtio-net-pci").has("bootindex")).isFalse();
+    assertThat(values(argv, "-boot")).containsExactly("strict=on");
   }
 
   @Test
