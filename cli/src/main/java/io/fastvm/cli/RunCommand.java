@@ -10,6 +10,7 @@ import io.fastvm.node.manifest.ManifestReader;
 import io.fastvm.node.manifest.ManifestSet;
 import io.fastvm.node.manifest.ManifestValidator;
 import io.fastvm.node.network.HostPortMode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,7 +119,13 @@ final class RunCommand implements Callable<Integer> {
     String ns = set.namespace();
     String name = set.name();
     Path state = stateDir != null ? stateDir : LocalDirs.state().resolve(ns).resolve(name);
-    Path runtime = runtimeDir != null ? runtimeDir : LocalDirs.runtime().resolve(ns).resolve(name);
+    Path runtime;
+    try {
+      runtime = runtimeDir != null ? runtimeDir : LocalDirs.runtime().resolve(ns).resolve(name);
+    } catch (IOException e) {
+      System.err.println("fastvm: " + e.getMessage());
+      return LauncherInvocation.ExitCode.INVALID;
+    }
     LauncherInvocation invocation =
         new LauncherInvocation(
             manifests,

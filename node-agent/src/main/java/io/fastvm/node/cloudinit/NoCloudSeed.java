@@ -21,6 +21,8 @@ public record NoCloudSeed(String userData, String metaData, String networkConfig
     Files.createDirectories(dir);
     write(dir.resolve(USER_DATA), userData);
     write(dir.resolve(META_DATA), metaData);
+    // A network-config left from an earlier seed must not reach this one's ISO.
+    Files.deleteIfExists(dir.resolve(NETWORK_CONFIG));
     if (networkConfig != null) {
       write(dir.resolve(NETWORK_CONFIG), networkConfig);
     }

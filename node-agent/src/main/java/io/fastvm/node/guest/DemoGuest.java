@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The embedded demo VM of {@code fastvm run}: the Debian cloud kernel and a busybox initramfs that
- * reports what it sees, gets an address by DHCP on a nat network, serves a page on port 80
- * (forwarded to 127.0.0.1:8080) and powers off on the ACPI power button. Its manifest is {@link
- * #MANIFEST_RESOURCE} (also {@code examples/local/demo.yaml}).
+ * The embedded demo VM of {@code fastvm run}: the host's Debian kernel (cloud flavour if installed,
+ * else the generic one every Debian host has; no kernel is installed for it) and a busybox
+ * initramfs that reports what it sees, gets an address by DHCP on a nat network, serves a page on
+ * port 80 (forwarded to 127.0.0.1:8080) and powers off on the ACPI power button. Its manifest is
+ * {@link #MANIFEST_RESOURCE} (also {@code examples/local/demo.yaml}).
  */
 public final class DemoGuest {
   private DemoGuest() {}
@@ -20,7 +21,7 @@ public final class DemoGuest {
 
   public static GuestRecipe recipe() {
     return new GuestRecipe(
-        DebianKernel.CLOUD,
+        List.of(DebianKernel.CLOUD, DebianKernel.GENERIC),
         List.of("virtio_pci", "virtio_net", "virtio_blk", "virtio_console", "button", "evdev"),
         Map.of(
             "GUEST_POWER_BUTTON", "acpi",

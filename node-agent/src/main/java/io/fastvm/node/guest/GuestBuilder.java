@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds tiny Linux guests from installed Debian packages: a kernel ({@code linux-image-*}) and a
@@ -52,14 +53,17 @@ public final class GuestBuilder {
    */
   public GuestImage build(GuestRecipe recipe) throws IOException {
     DebianKernel kernel =
-        DebianKernel.newest(recipe.flavour())
+        recipe.flavours().stream()
+            .map(DebianKernel::newest)
+            .flatMap(Optional::stream)
+            .findFirst()
             .orElseThrow(
                 () ->
                     new IOException(
                         "no Debian kernel of flavour "
-                            + recipe.flavour()
+                            + String.join(" or ", recipe.flavours())
                             + " is installed (apt-get install linux-image-"
-                            + recipe.flavour()
+                            + recipe.flavours().get(0)
                             + ")"));
     if (!Files.isExecutable(BUSYBOX)) {
       throw new IOException("busybox is not installed (apt-get install busybox-static)");
@@ -73,7 +77,7 @@ public final class GuestBuilder {
     }
     String init = initScript(recipe.settings());
     String key = digest(recipe, kernel, modulePaths, init);
-    Path dir = cacheRoot.resolve(recipe.flavour() + "-" + key.substring(0, 16));
+    Path dir = cacheRoot.resolve(kernel.flavour() + "-" + key.substring(0, 16));
     Path initrd = dir.resolve("initrd.img");
     if (!Files.isRegularFile(initrd)) {
       Files.createDirectories(dir);

@@ -7,16 +7,18 @@ import java.util.TreeMap;
 /**
  * What a busybox guest is made of.
  *
- * @param flavour Debian kernel flavour ({@link DebianKernel#GENERIC} or {@link DebianKernel#CLOUD})
+ * @param flavours Debian kernel flavours ({@link DebianKernel#GENERIC}, {@link DebianKernel#CLOUD})
+ *     that fit, in order of preference: the newest installed kernel of the first flavour found
  * @param modules kernel modules to load at boot (dependencies are added)
  * @param settings {@code GUEST_*} variables of the init script: GUEST_POWER_BUTTON (acpi | ignore),
  *     GUEST_NETWORK (dhcp), GUEST_HTTP_PORT, GUEST_BANNER, GUEST_INTERACTIVE (yes)
  * @param cmdline kernel command line for direct kernel boot
  */
 public record GuestRecipe(
-    String flavour, List<String> modules, Map<String, String> settings, String cmdline) {
+    List<String> flavours, List<String> modules, Map<String, String> settings, String cmdline) {
 
   public GuestRecipe {
+    flavours = List.copyOf(flavours);
     modules = List.copyOf(modules);
     settings = new TreeMap<>(settings);
   }
@@ -28,6 +30,6 @@ public record GuestRecipe(
   public GuestRecipe with(String key, String value) {
     Map<String, String> copy = new TreeMap<>(settings);
     copy.put(key, value);
-    return new GuestRecipe(flavour, modules, copy, cmdline);
+    return new GuestRecipe(flavours, modules, copy, cmdline);
   }
 }

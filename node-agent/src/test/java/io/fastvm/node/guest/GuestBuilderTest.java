@@ -44,7 +44,7 @@ class GuestBuilderTest {
     GuestBuilder builder = new GuestBuilder(tmp);
     GuestRecipe recipe =
         new GuestRecipe(
-            DebianKernel.CLOUD,
+            List.of(DebianKernel.CLOUD),
             List.of("virtio_net"),
             Map.of("GUEST_POWER_BUTTON", "acpi"),
             "quiet");

@@ -52,7 +52,8 @@ public final class TestGuests {
   public static final String READY = "FASTVM-GUEST ready";
 
   private static GuestRecipe recipe(Map<String, String> settings) {
-    return new GuestRecipe(DebianKernel.GENERIC, MODULES, settings, GuestRecipe.DEFAULT_CMDLINE);
+    return new GuestRecipe(
+        List.of(DebianKernel.GENERIC), MODULES, settings, GuestRecipe.DEFAULT_CMDLINE);
   }
 
   private static GuestImage build(GuestRecipe recipe) throws IOException {
