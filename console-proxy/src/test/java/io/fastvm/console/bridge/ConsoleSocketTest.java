@@ -2,9 +2,9 @@ package io.fastvm.console.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastvm.console.testing.FakeConsoleSocket;
 import io.fastvm.console.testing.ProxyHarness;
 import io.fastvm.console.testing.WsClient;
+import io.fastvm.node.testing.FakeConsoleSocket;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -207,11 +207,11 @@ class ConsoleSocketTest {
   void rotatedProxyCertificatesAreUsedWithoutARestart() throws Exception {
     // The mounted Secret first holds a certificate of another CA: endpoints refuse the proxy.
     var stranger =
-        io.fastvm.console.pki.ConsoleCertificateAuthority.create(
+        io.fastvm.node.console.pki.ConsoleCertificateAuthority.create(
             "stranger", Duration.ofDays(1), Clock.systemUTC());
     var wrong = stranger.issueProxyClient(Duration.ofDays(1));
-    var right = io.fastvm.console.endpoint.TlsMaterial.fromDirectory(harness.pki.backendTlsDir);
-    new io.fastvm.console.endpoint.TlsMaterial(
+    var right = io.fastvm.node.console.TlsMaterial.fromDirectory(harness.pki.backendTlsDir);
+    new io.fastvm.node.console.TlsMaterial(
             wrong.certificatePem(), wrong.privateKeyPem(), right.caPem())
         .writeTo(harness.pki.backendTlsDir);
     Thread.sleep(1000);
