@@ -223,6 +223,35 @@ class ConsoleSocketTest {
     harness.webSocket(session, "vnc").awaitBinary(WAIT, b -> Arrays.equals(b, RFB_GREETING));
   }
 
+  @Test
+  void aProxyStartedBeforeItsClientCertificateExistsUsesItOnceItAppears() throws Exception {
+    // The chart mounts the operator's Secret as an optional volume: at first it is empty.
+    Path later = dir.resolve("backend-tls-later");
+    try (ProxyHarness early =
+        ProxyHarness.start(
+            dir.resolve("early"),
+            Map.of(
+                "FASTVM_CONSOLE_BACKEND_TLS_DIR",
+                later.toString(),
+                "FASTVM_CONSOLE_BACKEND_TLS_RELOAD_INTERVAL",
+                "300ms"),
+            Clock.systemUTC())) {
+      early.cluster.user("alice-token", "alice");
+      early.cluster.grant("alice", ProxyHarness.NAMESPACE, "vm2");
+      early.vm("vm2", "127.0.0.3", false, "vm2");
+      try (FakeConsoleSocket screen =
+          new FakeConsoleSocket(early.runtimeDir("vm2").resolve("vnc.sock"), RFB_GREETING, false)) {
+        ProxyHarness.Redeemed session = early.session("alice-token", "vm2", "vnc", false);
+        assertThat(early.webSocket(session, "vnc").awaitClose(WAIT)).isEqualTo(1011);
+        early.audit.await("refuse-ws", "backend-unavailable");
+        // The operator issues it; the kubelet fills the volume; the proxy picks it up.
+        io.fastvm.node.console.TlsMaterial.fromDirectory(early.pki.backendTlsDir).writeTo(later);
+        Thread.sleep(1000);
+        early.webSocket(session, "vnc").awaitBinary(WAIT, b -> Arrays.equals(b, RFB_GREETING));
+      }
+    }
+  }
+
   /** Client side of an RFB 3.8 handshake with no security, shared flag off (the proxy sets it). */
   static byte[] rfbClientHandshake() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
