@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
     name = "fastvm",
     mixinStandardHelpOptions = true,
     version = "fastvm 0.1.0",
-    description = "Virtual machines as bare QEMU pods; runs them locally too.",
-    subcommands = {RunCommand.class, DemoGuestCommand.class})
+    description = "Virtual machines as bare QEMU pods: runs them locally, opens their consoles.",
+    subcommands = {RunCommand.class, DemoGuestCommand.class, ConsoleCommand.class})
 public final class FastvmCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -11,8 +11,7 @@ import io.fastvm.console.auth.Authenticator;
 import io.fastvm.console.auth.Authorizer;
 import io.fastvm.console.bridge.ConsoleBackend;
 import io.fastvm.console.bridge.ConsoleSocketHandler;
-import io.fastvm.console.bridge.TlsConsoleBackend;
-import io.fastvm.console.endpoint.TlsMaterial;
+import io.fastvm.console.bridge.ReloadingTlsBackend;
 import io.fastvm.console.limit.RateLimiter;
 import io.fastvm.console.link.LinkSigner;
 import io.fastvm.console.link.ReplayCache;
@@ -26,6 +25,7 @@ import io.fastvm.console.session.SessionSupervisor;
 import io.fastvm.console.target.TargetResolver;
 import io.fastvm.console.web.OriginPolicy;
 import io.fastvm.console.web.RequestSource;
+import io.fastvm.node.console.TlsMaterial;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -95,23 +95,27 @@ public final class ConsoleProxy implements AutoCloseable {
   }
 
   private Future<Void> listen(ECKey signingKey) {
-    TlsMaterial backendTls;
-    try {
-      backendTls = TlsMaterial.fromDirectory(config.backendTlsDir());
-    } catch (IOException e) {
-      return Future.failedFuture(
-          new UncheckedIOException("cannot read the backend TLS material", e));
-    }
-    TlsConsoleBackend tlsBackend =
-        new TlsConsoleBackend(
-            vertx, backendTls, config.backendPort(), config.backendConnectTimeout());
+    ReloadingTlsBackend tlsBackend =
+        new ReloadingTlsBackend(vertx, config.backendPort(), config.backendConnectTimeout());
     backend = tlsBackend;
+    try {
+      tlsBackend.use(TlsMaterial.fromDirectory(config.backendTlsDir()));
+    } catch (IOException | UncheckedIOException e) {
+      // The operator issues it into an optional Secret volume: it may come later.
+      LOG.log(
+          Level.WARNING,
+          "console-proxy: no backend TLS material in "
+              + config.backendTlsDir()
+              + " yet ("
+              + e.getMessage()
+              + "); consoles are unavailable until it appears");
+    }
     vertx.setPeriodic(
         config.backendTlsReloadInterval().toMillis(),
         id ->
             vertx
                 .executeBlocking(() -> TlsMaterial.fromDirectory(config.backendTlsDir()), false)
-                .compose(tlsBackend::update)
+                .compose(tlsBackend::use)
                 .onSuccess(
                     changed -> {
                       if (changed) {
@@ -121,7 +125,7 @@ public final class ConsoleProxy implements AutoCloseable {
                 .onFailure(
                     e ->
                         LOG.log(
-                            Level.WARNING,
+                            tlsBackend.ready() ? Level.WARNING : Level.DEBUG,
                             "console-proxy: cannot reload the backend TLS material: " + e)));
     sessions =
         new SessionStore(

@@ -101,6 +101,49 @@ class ChartTest {
     assertThat(grants(election.getRules(), "coordination.k8s.io", "leases", "update")).isTrue();
   }
 
+  /**
+   * The console TLS contract between operator and proxy (docs/console.md): the operator knows its
+   * namespace (POD_NAMESPACE), where it keeps fastvm-console-proxy-tls, which the proxy mounts
+   * (optional, so the proxy starts before the operator issued it) as its backend TLS dir.
+   */
+  @Test
+  void theProxyMountsTheClientCertificateTheOperatorIssuesInItsNamespace() {
+    RenderedChart chart = RenderedChart.render(Map.of());
+    Container operator =
+        chart
+            .get(Deployment.class, "fastvm-operator")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(operator.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
+              assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                  .isEqualTo("metadata.namespace");
+            });
+    var proxyPod =
+        chart.get(Deployment.class, "fastvm-console-proxy").getSpec().getTemplate().getSpec();
+    var volume =
+        proxyPod.getVolumes().stream()
+            .filter(v -> v.getSecret() != null)
+            .filter(v -> "fastvm-console-proxy-tls".equals(v.getSecret().getSecretName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(volume.getSecret().getOptional()).isTrue();
+    assertThat(proxyPod.getContainers().get(0).getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getName()).isEqualTo(volume.getName());
+              assertThat(m.getMountPath()).isEqualTo("/etc/fastvm/console-proxy-tls");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    assertThat(chart.get(Deployment.class, "fastvm-console-proxy").getMetadata().getNamespace())
+        .isEqualTo(RenderedChart.NAMESPACE);
+  }
+
   /** docs/console.md: TokenReview, SubjectAccessReview, VM and pod look-ups, its signing key. */
   @Test
   void consoleProxyGetsOnlyWhatItNeeds() {

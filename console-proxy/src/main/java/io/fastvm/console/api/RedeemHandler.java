@@ -2,7 +2,6 @@ package io.fastvm.console.api;
 
 import io.fastvm.console.audit.AuditEvent;
 import io.fastvm.console.audit.AuditLog;
-import io.fastvm.console.endpoint.ConsoleChannel;
 import io.fastvm.console.link.LinkClaims;
 import io.fastvm.console.link.LinkRejectedException;
 import io.fastvm.console.link.LinkRejection;
@@ -16,6 +15,7 @@ import io.fastvm.console.target.TargetLookup;
 import io.fastvm.console.target.TargetResolver;
 import io.fastvm.console.web.Replies;
 import io.fastvm.console.web.RequestSource;
+import io.fastvm.node.console.ConsoleChannel;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;

@@ -2,13 +2,13 @@ package io.fastvm.console.bridge;
 
 import io.fastvm.console.audit.AuditEvent;
 import io.fastvm.console.audit.AuditLog;
-import io.fastvm.console.endpoint.ConsoleChannel;
 import io.fastvm.console.metrics.ConsoleMetrics;
 import io.fastvm.console.session.Session;
 import io.fastvm.console.session.SessionCookie;
 import io.fastvm.console.session.SessionStore;
 import io.fastvm.console.web.OriginPolicy;
 import io.fastvm.console.web.RequestSource;
+import io.fastvm.node.console.ConsoleChannel;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;

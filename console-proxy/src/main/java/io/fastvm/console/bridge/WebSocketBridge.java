@@ -2,11 +2,11 @@ package io.fastvm.console.bridge;
 
 import io.fastvm.console.audit.AuditEvent;
 import io.fastvm.console.audit.AuditLog;
-import io.fastvm.console.endpoint.ConsoleChannel;
 import io.fastvm.console.metrics.ConsoleMetrics;
 import io.fastvm.console.session.EndReason;
 import io.fastvm.console.session.Session;
 import io.fastvm.console.session.SessionConnection;
+import io.fastvm.node.console.ConsoleChannel;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;

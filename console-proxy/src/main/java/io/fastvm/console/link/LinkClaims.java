@@ -1,7 +1,7 @@
 package io.fastvm.console.link;
 
 import io.fastvm.console.auth.UserInfo;
-import io.fastvm.console.endpoint.ConsoleChannel;
+import io.fastvm.node.console.ConsoleChannel;
 import java.time.Instant;
 
 /**

@@ -1,8 +1,8 @@
 package io.fastvm.console.session;
 
 import io.fastvm.console.auth.UserInfo;
-import io.fastvm.console.endpoint.ConsoleChannel;
 import io.fastvm.console.target.VmTarget;
+import io.fastvm.node.console.ConsoleChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;

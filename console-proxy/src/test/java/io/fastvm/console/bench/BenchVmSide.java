@@ -1,10 +1,10 @@
 package io.fastvm.console.bench;
 
-import io.fastvm.console.endpoint.ConsoleEndpoint;
-import io.fastvm.console.endpoint.EndpointSettings;
-import io.fastvm.console.testing.FakeConsoleSocket;
 import io.fastvm.console.testing.MockCluster;
 import io.fastvm.console.testing.TestPki;
+import io.fastvm.node.console.ConsoleEndpoint;
+import io.fastvm.node.console.EndpointSettings;
+import io.fastvm.node.testing.FakeConsoleSocket;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

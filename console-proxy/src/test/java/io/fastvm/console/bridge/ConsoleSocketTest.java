@@ -2,9 +2,9 @@ package io.fastvm.console.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastvm.console.testing.FakeConsoleSocket;
 import io.fastvm.console.testing.ProxyHarness;
 import io.fastvm.console.testing.WsClient;
+import io.fastvm.node.testing.FakeConsoleSocket;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -207,11 +207,11 @@ class ConsoleSocketTest {
   void rotatedProxyCertificatesAreUsedWithoutARestart() throws Exception {
     // The mounted Secret first holds a certificate of another CA: endpoints refuse the proxy.
     var stranger =
-        io.fastvm.console.pki.ConsoleCertificateAuthority.create(
+        io.fastvm.node.console.pki.ConsoleCertificateAuthority.create(
             "stranger", Duration.ofDays(1), Clock.systemUTC());
     var wrong = stranger.issueProxyClient(Duration.ofDays(1));
-    var right = io.fastvm.console.endpoint.TlsMaterial.fromDirectory(harness.pki.backendTlsDir);
-    new io.fastvm.console.endpoint.TlsMaterial(
+    var right = io.fastvm.node.console.TlsMaterial.fromDirectory(harness.pki.backendTlsDir);
+    new io.fastvm.node.console.TlsMaterial(
             wrong.certificatePem(), wrong.privateKeyPem(), right.caPem())
         .writeTo(harness.pki.backendTlsDir);
     Thread.sleep(1000);
@@ -221,6 +221,35 @@ class ConsoleSocketTest {
     right.writeTo(harness.pki.backendTlsDir);
     Thread.sleep(1000);
     harness.webSocket(session, "vnc").awaitBinary(WAIT, b -> Arrays.equals(b, RFB_GREETING));
+  }
+
+  @Test
+  void aProxyStartedBeforeItsClientCertificateExistsUsesItOnceItAppears() throws Exception {
+    // The chart mounts the operator's Secret as an optional volume: at first it is empty.
+    Path later = dir.resolve("backend-tls-later");
+    try (ProxyHarness early =
+        ProxyHarness.start(
+            dir.resolve("early"),
+            Map.of(
+                "FASTVM_CONSOLE_BACKEND_TLS_DIR",
+                later.toString(),
+                "FASTVM_CONSOLE_BACKEND_TLS_RELOAD_INTERVAL",
+                "300ms"),
+            Clock.systemUTC())) {
+      early.cluster.user("alice-token", "alice");
+      early.cluster.grant("alice", ProxyHarness.NAMESPACE, "vm2");
+      early.vm("vm2", "127.0.0.3", false, "vm2");
+      try (FakeConsoleSocket screen =
+          new FakeConsoleSocket(early.runtimeDir("vm2").resolve("vnc.sock"), RFB_GREETING, false)) {
+        ProxyHarness.Redeemed session = early.session("alice-token", "vm2", "vnc", false);
+        assertThat(early.webSocket(session, "vnc").awaitClose(WAIT)).isEqualTo(1011);
+        early.audit.await("refuse-ws", "backend-unavailable");
+        // The operator issues it; the kubelet fills the volume; the proxy picks it up.
+        io.fastvm.node.console.TlsMaterial.fromDirectory(early.pki.backendTlsDir).writeTo(later);
+        Thread.sleep(1000);
+        early.webSocket(session, "vnc").awaitBinary(WAIT, b -> Arrays.equals(b, RFB_GREETING));
+      }
+    }
   }
 
   /** Client side of an RFB 3.8 handshake with no security, shared flag off (the proxy sets it). */

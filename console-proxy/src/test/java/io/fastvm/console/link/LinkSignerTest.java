@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastvm.console.auth.UserInfo;
-import io.fastvm.console.endpoint.ConsoleChannel;
 import io.fastvm.console.testing.MutableClock;
+import io.fastvm.node.console.ConsoleChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -2,10 +2,10 @@ package io.fastvm.console.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastvm.console.testing.FakeConsoleSocket;
 import io.fastvm.console.testing.MutableClock;
 import io.fastvm.console.testing.ProxyHarness;
 import io.fastvm.console.testing.WsClient;
+import io.fastvm.node.testing.FakeConsoleSocket;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.fastvm.console.testing;
 
-import io.fastvm.console.endpoint.TlsMaterial;
-import io.fastvm.console.pki.ConsoleCertificateAuthority;
-import io.fastvm.console.pki.IssuedCertificate;
+import io.fastvm.node.console.TlsMaterial;
+import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
+import io.fastvm.node.console.pki.IssuedCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

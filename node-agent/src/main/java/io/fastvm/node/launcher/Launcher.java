@@ -2,7 +2,12 @@ package io.fastvm.node.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fastvm.node.cloudinit.SeedIso;
+import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.node.console.ConsoleEndpoint;
+import io.fastvm.node.console.ConsoleIdentities;
+import io.fastvm.node.console.EndpointSettings;
 import io.fastvm.node.console.SerialHub;
+import io.fastvm.node.console.TlsReloader;
 import io.fastvm.node.firmware.Ovmf;
 import io.fastvm.node.manifest.ManifestException;
 import io.fastvm.node.manifest.ManifestReader;
@@ -24,12 +29,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,6 +96,7 @@ public final class Launcher {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration QUIT_WAIT = Duration.ofSeconds(3);
   private static final int STDERR_TAIL_LINES = 20;
+  private static final Duration TLS_RELOAD_INTERVAL = Duration.ofSeconds(30);
 
   private final LauncherInvocation invocation;
   private final Settings settings;
@@ -143,9 +152,6 @@ public final class Launcher {
     } catch (ManifestException e) {
       throw LaunchException.invalid(e.getMessage());
     }
-    if (invocation.consoleTlsDir() != null && !settings.printQemuCommand()) {
-      log("--console-tls: the console endpoint is not implemented yet; ignored");
-    }
     List<String> problems = new ArrayList<>();
     var spec = manifests.spec();
     AcceleratorChoice accelerator =
@@ -172,7 +178,57 @@ public final class Launcher {
             + " ("
             + accelerator.reason()
             + ")");
-    return start(plan);
+    try (ConsoleEndpoint endpoint = startConsoleEndpoint(plan)) {
+      return start(plan);
+    }
+  }
+
+  /**
+   * The console endpoint (mutual TLS) for the console-proxy, when {@code --console-tls} is given.
+   * Started before anything else: unusable TLS material or a taken port is invalid input (exit 2),
+   * never a VM without its console.
+   */
+  private ConsoleEndpoint startConsoleEndpoint(LaunchPlan plan) throws LaunchException {
+    Path dir = invocation.consoleTlsDir();
+    if (dir == null) {
+      return null;
+    }
+    TlsReloader tls;
+    try {
+      tls = TlsReloader.fromDirectory(dir, TLS_RELOAD_INTERVAL);
+    } catch (IOException | GeneralSecurityException e) {
+      throw LaunchException.invalid(
+          "--console-tls: no usable TLS material (tls.crt, tls.key, ca.crt) in " + dir + ": " + e);
+    }
+    Map<ConsoleChannel, String> sockets = new EnumMap<>(ConsoleChannel.class);
+    sockets.put(ConsoleChannel.SERIAL, RuntimeFiles.SERIAL_SOCKET);
+    if (plan.qemu().display().vnc()) {
+      sockets.put(ConsoleChannel.VNC, RuntimeFiles.VNC_SOCKET);
+    }
+    if (plan.qemu().display().spice()) {
+      sockets.put(ConsoleChannel.SPICE, RuntimeFiles.SPICE_SOCKET);
+    }
+    try {
+      ConsoleEndpoint endpoint =
+          ConsoleEndpoint.start(
+              new EndpointSettings(
+                  invocation.consoleAddress(),
+                  tls,
+                  invocation.runtimeDir(),
+                  sockets,
+                  ConsoleIdentities.PROXY,
+                  Duration.ofSeconds(10)));
+      log(
+          "console endpoint (mutual TLS, "
+              + String.join(" ", ConsoleIdentities.uris(tls.firstCertificate()))
+              + ") on "
+              + endpoint.address()
+              + ": "
+              + sockets.keySet());
+      return endpoint;
+    } catch (IOException e) {
+      throw LaunchException.invalid("--console-tls: " + e.getMessage());
+    }
   }
 
   private KvmProbe.Result probeKvm() {
@@ -210,6 +266,7 @@ public final class Launcher {
         throw new LaunchException(
             LauncherInvocation.ExitCode.START_FAILED, "cannot start the VM: " + e.getMessage(), e);
       } finally {
+        notReady(runtime);
         processes.killAll();
       }
     }
@@ -412,6 +469,7 @@ public final class Launcher {
     } catch (QmpException e) {
       log("QMP query-status failed: " + e.getMessage());
     }
+    ready(runtime);
 
     // Start-up garbage (YAML, the plan) is dead now; the launcher mostly waits from here on, so
     // one collection lets the heap shrink to what supervision needs.
@@ -432,6 +490,7 @@ public final class Launcher {
     waiter.setDaemon(true);
     waiter.start();
     stopRequested.await();
+    notReady(runtime);
 
     boolean hardStop = false;
     if (process.isAlive()) {
@@ -521,6 +580,23 @@ public final class Launcher {
       process.destroyForcibly();
     }
     return false;
+  }
+
+  /** The readiness file: QEMU runs and answers QMP. */
+  private void ready(RuntimeFiles runtime) {
+    try {
+      Files.writeString(runtime.ready(), "");
+    } catch (IOException e) {
+      log("cannot write " + runtime.ready() + ": " + e.getMessage());
+    }
+  }
+
+  private void notReady(RuntimeFiles runtime) {
+    try {
+      Files.deleteIfExists(runtime.ready());
+    } catch (IOException e) {
+      log("cannot remove " + runtime.ready() + ": " + e.getMessage());
+    }
   }
 
   private int failWith(int code, String message) {

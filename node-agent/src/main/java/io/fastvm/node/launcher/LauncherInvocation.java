@@ -1,6 +1,7 @@
 package io.fastvm.node.launcher;
 
 import io.fastvm.node.network.HostPortMode;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,8 @@ import java.util.TreeMap;
  * @param terminationLog file that receives the reason when the launcher fails; null for none
  * @param natHostPorts which host port a forwarded guest port listens on: the guest port (in a pod,
  *     where the Service maps servicePort to it; the default) or servicePort ({@code fastvm run})
+ * @param consoleListen {@code HOST:PORT} the console endpoint listens on; null is every address on
+ *     {@link PodLayout#CONSOLE_PORT} (a pod). Local runs and tests pick a loopback address.
  */
 public record LauncherInvocation(
     List<Path> manifests,
@@ -33,7 +36,8 @@ public record LauncherInvocation(
     String natBindAddress,
     Path consoleTlsDir,
     Path terminationLog,
-    HostPortMode natHostPorts) {
+    HostPortMode natHostPorts,
+    String consoleListen) {
 
   public LauncherInvocation {
     manifests = List.copyOf(manifests);
@@ -45,6 +49,60 @@ public record LauncherInvocation(
       }
     }
     natHostPorts = natHostPorts == null ? HostPortMode.GUEST : natHostPorts;
+    if (consoleListen != null) {
+      consoleAddress(consoleListen);
+    }
+  }
+
+  /** An invocation whose console endpoint (if any) listens on the pod's console port. */
+  public LauncherInvocation(
+      List<Path> manifests,
+      Map<String, Path> volumes,
+      Path cloudInitSeed,
+      Path stateDir,
+      Path runtimeDir,
+      String natBindAddress,
+      Path consoleTlsDir,
+      Path terminationLog,
+      HostPortMode natHostPorts) {
+    this(
+        manifests,
+        volumes,
+        cloudInitSeed,
+        stateDir,
+        runtimeDir,
+        natBindAddress,
+        consoleTlsDir,
+        terminationLog,
+        natHostPorts,
+        null);
+  }
+
+  /** Where the console endpoint listens: {@link #consoleListen()}, else 0.0.0.0:5900. */
+  public InetSocketAddress consoleAddress() {
+    return consoleListen == null
+        ? new InetSocketAddress(PodLayout.CONSOLE_PORT)
+        : consoleAddress(consoleListen);
+  }
+
+  private static InetSocketAddress consoleAddress(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    try {
+      if (colon <= 0) {
+        throw new NumberFormatException();
+      }
+      String host = hostPort.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port = Integer.parseInt(hostPort.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return new InetSocketAddress(host, port);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--console-listen needs HOST:PORT, not " + hostPort, e);
+    }
   }
 
   /** The invocation of a VM pod: forwarded ports listen on the guest ports. */
@@ -66,7 +124,8 @@ public record LauncherInvocation(
         natBindAddress,
         consoleTlsDir,
         terminationLog,
-        HostPortMode.GUEST);
+        HostPortMode.GUEST,
+        null);
   }
 
   /**
@@ -122,6 +181,9 @@ public record LauncherInvocation(
     }
     if (natHostPorts != HostPortMode.GUEST) {
       args.add("--nat-host-ports=" + natHostPorts.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    if (consoleListen != null) {
+      args.add("--console-listen=" + consoleListen);
     }
     return args;
   }

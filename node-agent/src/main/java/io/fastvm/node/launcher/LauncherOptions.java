@@ -12,8 +12,8 @@ import java.util.Map;
  * Parses the launcher's {@code --name=value} arguments (see {@link LauncherInvocation}).
  *
  * <p>Written by hand rather than with picocli (which the {@code fastvm} command uses): this fixed
- * contract of nine options does not need it, and picocli's reflection cost the launcher about 190
- * ms of its start-up (measured, docs/benchmarks.md).
+ * contract of ten options does not need it, and picocli's reflection cost the launcher about 190 ms
+ * of its start-up (measured, docs/benchmarks.md).
  */
 final class LauncherOptions {
   private LauncherOptions() {}
@@ -29,7 +29,8 @@ final class LauncherOptions {
         --runtime-dir=DIR        sockets and generated files
         --nat-bind-address=ADDR  address forwarded ports listen on (default 127.0.0.1)
         --nat-host-ports=MODE    guest (default: host port = guest port) or service (= servicePort)
-        --console-tls=DIR        TLS material of the console endpoint (not served yet)
+        --console-tls=DIR        serve the console endpoint (mutual TLS) with tls.crt, tls.key, ca.crt
+        --console-listen=ADDR    HOST:PORT of the console endpoint (default 0.0.0.0:5900)
         --termination-log=FILE   where the failure reason is written
       Exit codes: 0 powered off, 2 invalid input, 3 start failed, 4 crashed, 5 stopped hard.
       """;
@@ -70,6 +71,7 @@ final class LauncherOptions {
             "--nat-bind-address",
             "--nat-host-ports",
             "--console-tls",
+            "--console-listen",
             "--termination-log" -> {
           if (single.put(name, value) != null) {
             throw new IllegalArgumentException(name + " is given twice");
@@ -104,7 +106,8 @@ final class LauncherOptions {
         single.get("--nat-bind-address"),
         path(single.get("--console-tls")),
         path(single.get("--termination-log")),
-        hostPorts);
+        hostPorts,
+        single.get("--console-listen"));
   }
 
   private static Path path(String value) {

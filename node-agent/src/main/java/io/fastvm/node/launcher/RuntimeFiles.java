@@ -25,6 +25,12 @@ public record RuntimeFiles(Path dir) {
   /** QEMU guest agent channel (org.qemu.guest_agent.0). */
   public static final String GUEST_AGENT_SOCKET = "guest-agent.sock";
 
+  /**
+   * Exists while QEMU runs and answers QMP: written once the launcher's QMP connection is up,
+   * removed as soon as the VM is asked to stop (or stops). The VM pod's readiness probe tests it.
+   */
+  public static final String READY_FILE = "ready";
+
   // Private to the launcher.
   static final String LAUNCHER_QMP_SOCKET = "launcher-qmp.sock";
   static final String SERIAL_BACKEND_SOCKET = "qemu-serial.sock";
@@ -53,6 +59,10 @@ public record RuntimeFiles(Path dir) {
 
   public Path guestAgent() {
     return dir.resolve(GUEST_AGENT_SOCKET);
+  }
+
+  public Path ready() {
+    return dir.resolve(READY_FILE);
   }
 
   Path launcherQmp() {
@@ -97,6 +107,7 @@ public record RuntimeFiles(Path dir) {
   /** What a previous run may have left: removed at start (the lock file stays). */
   List<String> leftovers() {
     return List.of(
+        READY_FILE,
         VNC_SOCKET,
         SPICE_SOCKET,
         QMP_SOCKET,

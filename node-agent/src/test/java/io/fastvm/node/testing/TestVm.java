@@ -19,6 +19,8 @@ public final class TestVm {
   private Path stateDir;
   private Path runtimeDir;
   private String manifest;
+  private Path consoleTls;
+  private String consoleListen;
   private final Map<String, String> env = new LinkedHashMap<>();
 
   public TestVm(Path dir) {
@@ -44,6 +46,13 @@ public final class TestVm {
 
   public TestVm runtimeDir(Path runtimeDir) {
     this.runtimeDir = runtimeDir;
+    return this;
+  }
+
+  /** Serves the console endpoint with the TLS material in {@code dir} on {@code hostPort}. */
+  public TestVm console(Path dir, String hostPort) {
+    this.consoleTls = dir;
+    this.consoleListen = hostPort;
     return this;
   }
 
@@ -74,9 +83,10 @@ public final class TestVm {
         stateDir,
         runtimeDir,
         "127.0.0.1",
-        null,
+        consoleTls,
         terminationLog(),
-        HostPortMode.SERVICE);
+        HostPortMode.SERVICE,
+        consoleListen);
   }
 
   /** Starts the launcher for this VM in its own JVM. */

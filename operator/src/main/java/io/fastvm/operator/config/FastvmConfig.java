@@ -1,5 +1,6 @@
 package io.fastvm.operator.config;
 
+import io.fastvm.operator.console.ConsoleTlsSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -16,6 +17,8 @@ public interface FastvmConfig {
   State state();
 
   Restart restart();
+
+  Console console();
 
   /** How long a VM pod may be Unknown (node lost) before it is force-deleted; 0 never. */
   @WithDefault("5m")
@@ -89,6 +92,26 @@ public interface FastvmConfig {
 
     @WithDefault("10m")
     Duration backoffResetAfter();
+  }
+
+  interface Console {
+    /** Namespace of the console CA and proxy Secrets; unset: POD_NAMESPACE, the client's. */
+    Optional<String> namespace();
+
+    @WithDefault("30d")
+    Duration certificateValidity();
+
+    @WithDefault("10d")
+    Duration renewBefore();
+  }
+
+  default ConsoleTlsSettings consoleTls() {
+    ConsoleTlsSettings defaults = ConsoleTlsSettings.defaults();
+    return new ConsoleTlsSettings(
+        console().namespace().orElse(null),
+        defaults.caValidity(),
+        console().certificateValidity(),
+        console().renewBefore());
   }
 
   default OperatorSettings settings() {

@@ -1,5 +1,6 @@
 package io.fastvm.operator.config;
 
+import io.fastvm.operator.console.ConsoleTlsSettings;
 import io.fastvm.operator.metrics.VmMetrics;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +14,12 @@ public class OperatorBeans {
   @Singleton
   OperatorSettings settings(FastvmConfig config) {
     return config.settings();
+  }
+
+  @Produces
+  @Singleton
+  ConsoleTlsSettings consoleTls(FastvmConfig config) {
+    return config.consoleTls();
   }
 
   @Produces

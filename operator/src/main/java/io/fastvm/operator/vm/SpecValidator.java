@@ -9,6 +9,7 @@ import io.fastvm.api.v1alpha1.NetworkType;
 import io.fastvm.api.v1alpha1.Port;
 import io.fastvm.api.v1alpha1.PortProtocol;
 import io.fastvm.api.v1alpha1.VirtualMachineSpec;
+import io.fastvm.node.launcher.PodLayout;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -142,6 +143,15 @@ public final class SpecValidator {
         }
         if (!servicePorts.add(protocol + "/" + port.exposedPort())) {
           problems.add("service port " + protocol + "/" + port.exposedPort() + " is used twice");
+        }
+        if (protocol == PortProtocol.TCP && port.port() == PodLayout.CONSOLE_PORT) {
+          problems.add(
+              "guest port TCP/"
+                  + PodLayout.CONSOLE_PORT
+                  + " cannot be forwarded: the pod's console endpoint uses it");
+        }
+        if ("console".equals(port.name())) {
+          problems.add("port name console is reserved for the pod's console endpoint");
         }
         if (port.name() != null && !portNames.add(port.name())) {
           problems.add("port name " + port.name() + " is used twice");

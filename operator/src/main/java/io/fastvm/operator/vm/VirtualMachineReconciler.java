@@ -3,6 +3,7 @@ package io.fastvm.operator.vm;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -12,7 +13,11 @@ import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.console.ConsoleCa;
+import io.fastvm.operator.console.ConsoleTlsSecrets;
+import io.fastvm.operator.console.ConsoleTlsSettings;
 import io.fastvm.operator.events.EventRecorder;
 import io.fastvm.operator.metrics.VmMetrics;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -28,6 +33,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,18 +58,30 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
   private final OperatorSettings settings;
   private final VmMetrics metrics;
   private final Clock clock;
+  private final ConsoleCa consoleCa;
   private volatile VmEventSources sources;
   private volatile EventRecorder events;
 
   @Inject
+  public VirtualMachineReconciler(
+      OperatorSettings settings, VmMetrics metrics, ConsoleTlsSettings console) {
+    this(settings, metrics, Clock.systemUTC(), console);
+  }
+
   public VirtualMachineReconciler(OperatorSettings settings, VmMetrics metrics) {
-    this(settings, metrics, Clock.systemUTC());
+    this(settings, metrics, Clock.systemUTC(), ConsoleTlsSettings.defaults());
   }
 
   public VirtualMachineReconciler(OperatorSettings settings, VmMetrics metrics, Clock clock) {
+    this(settings, metrics, clock, ConsoleTlsSettings.defaults());
+  }
+
+  public VirtualMachineReconciler(
+      OperatorSettings settings, VmMetrics metrics, Clock clock, ConsoleTlsSettings console) {
     this.settings = settings;
     this.metrics = metrics;
     this.clock = clock;
+    this.consoleCa = new ConsoleCa(console, clock);
   }
 
   @Override
@@ -80,6 +98,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
       VirtualMachine vm, Context<VirtualMachine> context) {
     long started = System.nanoTime();
     try {
+      Optional<Duration> renewConsoleTls = ensureConsoleTls(vm, context.getClient());
       Observed observed = observe(vm, context);
       VmPlan plan = VmPlanner.plan(observed, settings);
       for (VmAction action : plan.actions()) {
@@ -89,7 +108,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
       for (VmEvent event : plan.events()) {
         events.record(vm, event.warning(), event.reason(), event.message());
       }
-      return plan.requeueAfter()
+      return earliest(plan.requeueAfter(), renewConsoleTls)
           .map(d -> UpdateControl.<VirtualMachine>noUpdate().rescheduleAfter(d))
           .orElseGet(UpdateControl::noUpdate);
     } catch (KubernetesClientException e) {
@@ -113,6 +132,51 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
   public ErrorStatusUpdateControl<VirtualMachine> updateErrorStatus(
       VirtualMachine vm, Context<VirtualMachine> context, Exception e) {
     return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+
+  /**
+   * Keeps the VM's console endpoint certificate valid (created before the pod that mounts it, so
+   * the kubelet never waits for it long) and the proxy's client certificate with it.
+   *
+   * @return when to look again, if the certificate is due for renewal before the usual resync
+   */
+  private Optional<Duration> ensureConsoleTls(VirtualMachine vm, KubernetesClient client) {
+    ConsoleCertificateAuthority ca = consoleCa.authority(client);
+    consoleCa.ensureProxyCertificate(client);
+    ConsoleTlsSettings tls = consoleCa.settings();
+    ResourceID id = new ResourceID(VmNames.consoleTlsSecret(vm), vm.getMetadata().getNamespace());
+    Optional<Secret> current = sources.consoleSecrets().get(id);
+    String identity = ConsoleTlsSecrets.endpointIdentity(vm);
+    Instant now = clock.instant();
+    Instant renewAt =
+        ConsoleTlsSecrets.renewAt(current, identity, ca.certificatePem(), tls.renewBefore());
+    if (!now.isBefore(renewAt)) {
+      Secret desired =
+          ConsoleTlsSecrets.endpointSecret(
+              vm,
+              ca.issueEndpoint(
+                  vm.getMetadata().getNamespace(),
+                  vm.getMetadata().getName(),
+                  tls.certificateValidity()));
+      Secret written = ConsoleCa.upsert(client, desired, current.orElse(null));
+      if (current.isEmpty()) {
+        sources.consoleSecrets().handleRecentResourceCreate(id, written);
+      } else {
+        sources.consoleSecrets().handleRecentResourceUpdate(id, written, current.get());
+      }
+      renewAt = now.plus(tls.certificateValidity()).minus(tls.renewBefore());
+    }
+    return Optional.of(Duration.between(now, renewAt).plusSeconds(1));
+  }
+
+  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    if (b.isEmpty()) {
+      return a;
+    }
+    return Optional.of(a.get().compareTo(b.get()) <= 0 ? a.get() : b.get());
   }
 
   private Observed observe(VirtualMachine vm, Context<VirtualMachine> context) {

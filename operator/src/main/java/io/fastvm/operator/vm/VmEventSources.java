@@ -2,6 +2,7 @@ package io.fastvm.operator.vm;
 
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.VirtualMachine;
@@ -19,14 +20,15 @@ import java.util.stream.Collectors;
 
 /**
  * The informers a VM reconcile reads from, and how their events find the VMs they concern: pods,
- * Services and state PVCs by owner reference (only the operator's own, by label); Volumes and
- * CloudInitConfigs by an index of the VMs that refer to them, so that creating or readying one
- * starts the VMs waiting for it at once.
+ * Services, state PVCs and console TLS Secrets by owner reference (only the operator's own, by
+ * label); Volumes and CloudInitConfigs by an index of the VMs that refer to them, so that creating
+ * or readying one starts the VMs waiting for it at once.
  */
 public record VmEventSources(
     InformerEventSource<Pod, VirtualMachine> pods,
     InformerEventSource<Service, VirtualMachine> services,
     InformerEventSource<PersistentVolumeClaim, VirtualMachine> claims,
+    InformerEventSource<Secret, VirtualMachine> consoleSecrets,
     InformerEventSource<Volume, VirtualMachine> volumes,
     InformerEventSource<CloudInitConfig, VirtualMachine> cloudInits) {
 
@@ -34,7 +36,7 @@ public record VmEventSources(
   static final String CLOUD_INIT_INDEX = "fastvm.io/cloud-init";
 
   public List<EventSource<?, VirtualMachine>> all() {
-    return List.of(pods, services, claims, volumes, cloudInits);
+    return List.of(pods, services, claims, consoleSecrets, volumes, cloudInits);
   }
 
   static VmEventSources create(EventSourceContext<VirtualMachine> context) {
@@ -60,6 +62,7 @@ public record VmEventSources(
         owned(Pod.class, "pods", context),
         owned(Service.class, "services", context),
         owned(PersistentVolumeClaim.class, "state-claims", context),
+        owned(Secret.class, "console-secrets", context),
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Volume.class, VirtualMachine.class)
                 .withName("volumes")

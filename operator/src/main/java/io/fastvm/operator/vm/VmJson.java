@@ -13,7 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.UncheckedIOException;
 
 /** Deterministic JSON and YAML: sorted keys, no nulls, so equal values give equal text. */
-final class VmJson {
+public final class VmJson {
   private VmJson() {}
 
   static final ObjectMapper JSON =
@@ -34,7 +34,7 @@ final class VmJson {
           .serializationInclusion(JsonInclude.Include.NON_NULL)
           .build();
 
-  static String json(Object value) {
+  public static String json(Object value) {
     try {
       return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {

@@ -29,6 +29,14 @@ public final class VmNames {
   }
 
   /**
+   * The Secret with the serving certificate of the VM's console endpoint ({@code
+   * <vm>-console-tls}): per VM, not per pod, since the certificate names the VM and outlives runs.
+   */
+  public static String consoleTlsSecret(VirtualMachine vm) {
+    return base(vm.getMetadata().getName(), 200) + "-console-tls";
+  }
+
+  /**
    * The Service of forwarded ports: the VM's name when it is a DNS-1035 label (what Service names
    * must be), else {@code vm-<sanitized>-<hash>}.
    */

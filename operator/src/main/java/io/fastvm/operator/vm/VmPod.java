@@ -44,11 +44,13 @@ public final class VmPod {
   public static final String CONTAINER = "vm";
 
   /**
-   * Readiness: QEMU's QMP socket for the node agent exists in the runtime dir, i.e. QEMU runs (it
-   * creates the socket while it starts, before the guest runs). A {@code ready} file written by the
-   * launcher once QMP answers would be more precise; the launcher does not write one yet.
+   * Readiness: the launcher's {@code ready} file in the runtime dir, written once QEMU answers QMP
+   * and removed as soon as the VM is asked to stop.
    */
-  public static final Path READY_SOCKET = PodLayout.RUNTIME_DIR.resolve(RuntimeFiles.QMP_SOCKET);
+  public static final Path READY_FILE = PodLayout.RUNTIME_DIR.resolve(RuntimeFiles.READY_FILE);
+
+  /** Name of the container port of the console endpoint (mutual TLS, for the console-proxy). */
+  public static final String CONSOLE_PORT_NAME = "console";
 
   /** The qemu user of Debian's packages: fixed, so PVC images stay owned by the same id. */
   public static final long QEMU_UID = 107;
@@ -58,6 +60,7 @@ public final class VmPod {
   static final String TMP_VOLUME = "tmp";
   static final String STATE_VOLUME = "state";
   static final String CLOUD_INIT_VOLUME = "cloud-init";
+  static final String CONSOLE_TLS_VOLUME = "console-tls";
 
   /**
    * Everything a VM pod is made from.
@@ -161,6 +164,18 @@ public final class VmPod {
           mounts.add(mount(CLOUD_INIT_VOLUME, PodLayout.CLOUD_INIT_DIR, true));
         });
 
+    // The console endpoint's certificate (naming this VM) and the console CA; the operator keeps
+    // the Secret valid and the launcher re-reads the files when the kubelet updates them.
+    volumes.add(
+        new VolumeBuilder()
+            .withName(CONSOLE_TLS_VOLUME)
+            .withNewSecret()
+            .withSecretName(VmNames.consoleTlsSecret(vm))
+            .withDefaultMode(0440)
+            .endSecret()
+            .build());
+    mounts.add(mount(CONSOLE_TLS_VOLUME, PodLayout.CONSOLE_TLS_DIR, true));
+
     LauncherInvocation invocation =
         new LauncherInvocation(
             List.of(PodLayout.MANIFESTS_DIR.resolve(PodLayout.MANIFESTS_KEY)),
@@ -170,7 +185,7 @@ public final class VmPod {
             PodLayout.RUNTIME_DIR,
             // Forwarded ports must be reachable on the pod IP, for the Service.
             "0.0.0.0",
-            null,
+            PodLayout.CONSOLE_TLS_DIR,
             PodLayout.TERMINATION_LOG);
 
     Map<String, Quantity> requests = VmResources.requests(spec, settings);
@@ -227,7 +242,7 @@ public final class VmPod {
                 .withReadinessProbe(
                     new ProbeBuilder()
                         .withNewExec()
-                        .withCommand("test", "-S", READY_SOCKET.toString())
+                        .withCommand("test", "-f", READY_FILE.toString())
                         .endExec()
                         .withPeriodSeconds(2)
                         .withFailureThreshold(1)
@@ -255,6 +270,12 @@ public final class VmPod {
 
   static List<ContainerPort> containerPorts(VirtualMachineSpec spec) {
     List<ContainerPort> ports = new ArrayList<>();
+    ports.add(
+        new ContainerPortBuilder()
+            .withName(CONSOLE_PORT_NAME)
+            .withContainerPort(PodLayout.CONSOLE_PORT)
+            .withProtocol("TCP")
+            .build());
     for (Network network : spec.networksOrEmpty()) {
       if (network.effectiveType() != NetworkType.NAT) {
         continue;

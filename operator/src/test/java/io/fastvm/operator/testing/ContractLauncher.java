@@ -71,6 +71,16 @@ public final class ContractLauncher {
             problems.add("in a pod forwarded ports must listen on 0.0.0.0, not " + kv[1]);
           }
         }
+        case "--console-tls" -> {
+          for (String file : List.of("tls.crt", "tls.key", "ca.crt")) {
+            if (!Files.isRegularFile(value.resolve(file))) {
+              problems.add("console TLS without " + file + ": " + value);
+            }
+          }
+        }
+        case "--console-listen" -> {
+          // added by PodExecution: the pod's port 5900 mapped to a free loopback port
+        }
         case "--termination-log" -> terminationLog = value;
         default -> problems.add("unknown option " + kv[0]);
       }
@@ -85,8 +95,8 @@ public final class ContractLauncher {
       System.out.println("CONTRACT-LAUNCHER invalid: " + problems);
       System.exit(2);
     }
-    // The readiness probe looks for QEMU's QMP socket; a real socket, as QEMU makes it.
-    Path ready = runtime.resolve("qmp.sock");
+    // The readiness probe looks for the launcher's ready file.
+    Path ready = runtime.resolve(io.fastvm.node.launcher.RuntimeFiles.READY_FILE);
     // SIGTERM is the pod's graceful stop: "power the guest off", then exit 0 like the launcher.
     Runtime.getRuntime()
         .addShutdownHook(
@@ -101,8 +111,7 @@ public final class ContractLauncher {
                   System.out.flush();
                   Runtime.getRuntime().halt(0);
                 }));
-    var qmp = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
-    qmp.bind(java.net.UnixDomainSocketAddress.of(ready));
+    Files.writeString(ready, "");
     System.out.println(READY_LINE);
     System.out.flush();
     new CountDownLatch(1).await();

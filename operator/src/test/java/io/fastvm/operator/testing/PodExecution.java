@@ -3,14 +3,19 @@ package io.fastvm.operator.testing;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fastvm.node.launcher.PodLayout;
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +33,9 @@ import java.util.regex.Pattern;
  *   <li>emptyDir → an empty folder;
  *   <li>persistentVolumeClaim → the files the test provides for that claim (e.g. a test guest's
  *       disk image as {@code disk.img}), copied in;
- *   <li>secret → the files the test provides for that Secret (e.g. a rendered NoCloud seed);
+ *   <li>secret → the files the test provides for that Secret (e.g. a rendered NoCloud seed), or the
+ *       Secret's data in the API server;
+ *   <li>the console endpoint's port 5900 → a free port on 127.0.0.1 ({@code --console-listen});
  *   <li>{@code /dev/termination-log} → {@code root/termination-log};
  *   <li>the command {@link PodLayout#LAUNCHER_COMMAND} → {@code java -cp <test classpath> <launcher
  *       main class>}; every container path in the arguments is rewritten to its folder.
@@ -39,10 +46,14 @@ public final class PodExecution {
   private final Path terminationLog;
   private final List<String> args;
 
-  private PodExecution(Map<String, Path> mounts, Path terminationLog, List<String> args) {
+  private final int consolePort;
+
+  private PodExecution(
+      Map<String, Path> mounts, Path terminationLog, List<String> args, int consolePort) {
     this.mounts.putAll(mounts);
     this.terminationLog = terminationLog;
     this.args = args;
+    this.consolePort = consolePort;
   }
 
   /**
@@ -56,6 +67,21 @@ public final class PodExecution {
       Path root,
       Map<String, Map<String, Path>> claims,
       Map<String, Map<String, String>> secrets)
+      throws IOException {
+    return prepare(pod, root, claims, secrets, null);
+  }
+
+  /**
+   * Like {@link #prepare(Pod, Path, Map, Map)}; Secrets the test does not provide are read from the
+   * (mock) API server, as the kubelet would. The console endpoint's port ({@link
+   * PodLayout#CONSOLE_PORT} on every address of the pod) becomes a free port on 127.0.0.1.
+   */
+  public static PodExecution prepare(
+      Pod pod,
+      Path root,
+      Map<String, Map<String, Path>> claims,
+      Map<String, Map<String, String>> secrets,
+      KubernetesClient client)
       throws IOException {
     Container container = pod.getSpec().getContainers().get(0);
     if (!List.of(PodLayout.LAUNCHER_COMMAND).equals(container.getCommand())) {
@@ -84,8 +110,12 @@ public final class PodExecution {
               file.getValue(), dir.resolve(file.getKey()), StandardCopyOption.REPLACE_EXISTING);
         }
       } else if (volume.getSecret() != null) {
-        for (var key :
-            secrets.getOrDefault(volume.getSecret().getSecretName(), Map.of()).entrySet()) {
+        String secretName = volume.getSecret().getSecretName();
+        Map<String, String> data = secrets.get(secretName);
+        if (data == null && client != null) {
+          data = fromApi(client, pod.getMetadata().getNamespace(), secretName);
+        }
+        for (var key : (data == null ? Map.<String, String>of() : data).entrySet()) {
           Files.writeString(dir.resolve(key.getKey()), key.getValue());
         }
       } else if (volume.getEmptyDir() == null) {
@@ -108,7 +138,34 @@ public final class PodExecution {
       }
       args.add(mapped);
     }
-    return new PodExecution(mounts, terminationLog, args);
+    int consolePort = -1;
+    if (args.stream().anyMatch(a -> a.startsWith("--console-tls="))) {
+      try (ServerSocket probe = new ServerSocket(0)) {
+        consolePort = probe.getLocalPort();
+      }
+      args.add("--console-listen=127.0.0.1:" + consolePort);
+    }
+    return new PodExecution(mounts, terminationLog, args, consolePort);
+  }
+
+  private static Map<String, String> fromApi(
+      KubernetesClient client, String namespace, String name) {
+    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+    if (secret == null || secret.getData() == null) {
+      return null;
+    }
+    Map<String, String> data = new LinkedHashMap<>();
+    secret
+        .getData()
+        .forEach(
+            (k, v) ->
+                data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    return data;
+  }
+
+  /** The loopback port standing for the pod's console endpoint port; -1 without one. */
+  public int consolePort() {
+    return consolePort;
   }
 
   /** The folder standing for a mount path of the pod, e.g. {@link PodLayout#RUNTIME_DIR}. */

@@ -12,12 +12,18 @@ import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.api.v1alpha1.VolumeFormat;
 import io.fastvm.api.v1alpha1.VolumeSource;
 import io.fastvm.api.v1alpha1.VolumeSpec;
+import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.node.console.ConsoleIdentities;
+import io.fastvm.node.console.EndpointProtocol;
+import io.fastvm.node.console.TlsMaterial;
 import io.fastvm.node.guest.GuestImage;
 import io.fastvm.node.launcher.LauncherInvocation;
 import io.fastvm.node.launcher.PodLayout;
+import io.fastvm.node.launcher.RuntimeFiles;
 import io.fastvm.node.testing.LauncherProcess;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.console.ConsoleTlsSecrets;
 import io.fastvm.operator.testing.FakeKubelet;
 import io.fastvm.operator.testing.MockCluster;
 import io.fastvm.operator.testing.PodExecution;
@@ -25,8 +31,10 @@ import io.fastvm.operator.testing.RunningOperator;
 import io.fastvm.operator.testing.TestVms;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,13 +115,15 @@ class LauncherContractMockServerTest {
               Map.of(
                   "kernel-pvc", Map.of("disk.img", guest.kernel()),
                   "initrd-pvc", Map.of("disk.img", guest.initrd())),
-              Map.of());
+              Map.of(),
+              client);
       Path runtime = run.dir(PodLayout.RUNTIME_DIR);
       try (LauncherProcess launcher = LauncherProcess.start(run.args(), runtime, Map.of())) {
         launcher.awaitLine(TestGuests.READY, BOOT);
         assertThat(launcher.guestLines()).contains("cpus=2");
-        // What the pod's readiness probe checks: test -S <runtime dir>/qmp.sock.
-        assertThat(runtime.resolve("qmp.sock")).exists();
+        // What the pod's readiness probe checks: test -f <runtime dir>/ready.
+        assertThat(runtime.resolve(RuntimeFiles.READY_FILE)).exists();
+        assertConsoleEndpointServesTheProxyOnly(client, run.consolePort());
 
         kubelet.run(TestVms.NS, name, true);
         await()
@@ -130,6 +140,65 @@ class LauncherContractMockServerTest {
             .until(() -> printable(client) == PrintableStatus.STOPPED);
       }
     }
+  }
+
+  /**
+   * The pod's console endpoint, with the certificates the operator issued: the proxy's client
+   * certificate (its Secret) opens the serial console of a server certified as this very VM; the
+   * VM's own certificate (same CA, another identity) is refused.
+   */
+  private static void assertConsoleEndpointServesTheProxyOnly(KubernetesClient client, int port)
+      throws Exception {
+    TlsMaterial proxy = material(client, ConsoleTlsSecrets.PROXY_SECRET);
+    try (SSLSocket socket = connect(proxy, port)) {
+      X509Certificate server = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+      assertThat(ConsoleIdentities.uris(server))
+          .containsExactly(ConsoleIdentities.endpoint(TestVms.NS, "contract"));
+      socket.getOutputStream().write(EndpointProtocol.request(ConsoleChannel.SERIAL));
+      String seen = readUntil(socket.getInputStream(), TestGuests.READY);
+      assertThat(seen).startsWith("OK\n");
+    }
+    TlsMaterial vmItself = material(client, "contract-console-tls");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> {
+              try (SSLSocket socket = connect(vmItself, port)) {
+                socket.getOutputStream().write(EndpointProtocol.request(ConsoleChannel.SERIAL));
+                readUntil(socket.getInputStream(), "\n");
+              }
+            })
+        .isInstanceOf(java.io.IOException.class);
+  }
+
+  private static TlsMaterial material(KubernetesClient client, String secretName) {
+    var secret =
+        client.secrets().inAnyNamespace().list().getItems().stream()
+            .filter(s -> s.getMetadata().getName().equals(secretName))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Secret " + secretName));
+    return new TlsMaterial(
+        ConsoleTlsSecrets.value(secret, TlsMaterial.CERT_FILE).orElseThrow(),
+        ConsoleTlsSecrets.value(secret, TlsMaterial.KEY_FILE).orElseThrow(),
+        ConsoleTlsSecrets.value(secret, TlsMaterial.CA_FILE).orElseThrow());
+  }
+
+  private static SSLSocket connect(TlsMaterial client, int port) throws Exception {
+    SSLSocket socket =
+        (SSLSocket) client.sslContext().getSocketFactory().createSocket("127.0.0.1", port);
+    socket.setSoTimeout(30_000);
+    socket.startHandshake();
+    return socket;
+  }
+
+  private static String readUntil(java.io.InputStream in, String marker) throws Exception {
+    java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+    while (!seen.toString(java.nio.charset.StandardCharsets.UTF_8).endsWith(marker)) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.IOException("closed before " + marker + ": " + seen);
+      }
+      seen.write(b);
+    }
+    return seen.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static PrintableStatus printable(KubernetesClient client) {

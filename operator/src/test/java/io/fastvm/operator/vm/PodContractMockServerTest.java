@@ -11,6 +11,7 @@ import io.fastvm.api.v1alpha1.RunStrategy;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.node.launcher.PodLayout;
+import io.fastvm.node.launcher.RuntimeFiles;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.testing.ContractLauncher;
 import io.fastvm.operator.testing.FakeKubelet;
@@ -83,7 +84,8 @@ class PodContractMockServerTest {
                   "root-pvc", Map.of("disk.img", image),
                   "iso-pvc", Map.of("disk.img", image),
                   "contract-state", Map.of()),
-              Map.of("init-seed", Map.of("user-data", "#cloud-config\n", "meta-data", "{}\n")));
+              Map.of("init-seed", Map.of("user-data", "#cloud-config\n", "meta-data", "{}\n")),
+              client);
       Process launcher =
           run.command(ContractLauncher.class.getName())
               .redirectError(tmp.resolve("launcher.stderr").toFile())
@@ -94,8 +96,8 @@ class PodContractMockServerTest {
         assertThat(line)
             .as("launcher output; termination log: " + Files.readString(run.terminationLog()))
             .isEqualTo(ContractLauncher.READY_LINE);
-        // What the readiness probe (test -S <runtime>/qmp.sock) checks.
-        assertThat(run.dir(PodLayout.RUNTIME_DIR).resolve("qmp.sock")).exists();
+        // What the readiness probe (test -f <runtime>/ready) checks.
+        assertThat(run.dir(PodLayout.RUNTIME_DIR).resolve(RuntimeFiles.READY_FILE)).exists();
 
         kubelet.run(TestVms.NS, name, true);
         await()

@@ -79,11 +79,13 @@ class VmPodTest {
             "--state-dir=/var/lib/fastvm/state",
             "--runtime-dir=/run/fastvm",
             "--nat-bind-address=0.0.0.0",
+            "--console-tls=/etc/fastvm/console-tls",
             "--termination-log=/dev/termination-log");
     Map<String, VolumeMount> mounts =
         c.getVolumeMounts().stream().collect(Collectors.toMap(VolumeMount::getMountPath, m -> m));
     assertThat(mounts.get("/etc/fastvm/manifests").getReadOnly()).isTrue();
     assertThat(mounts.get("/etc/fastvm/cloud-init").getReadOnly()).isTrue();
+    assertThat(mounts.get("/etc/fastvm/console-tls").getReadOnly()).isTrue();
     assertThat(mounts.get("/var/lib/fastvm/volumes/debian-iso").getReadOnly()).isTrue();
     assertThat(mounts.get("/var/lib/fastvm/volumes/debian-root").getReadOnly()).isNull();
     assertThat(mounts).containsKeys("/run/fastvm", "/tmp", "/var/lib/fastvm/state");
@@ -103,6 +105,15 @@ class VmPodTest {
                 .getFieldPath())
         .isEqualTo("metadata.annotations['fastvm.io/manifest']");
     assertThat(volumes.get("cloud-init").getSecret().getSecretName()).isEqualTo("init-seed");
+    // The console endpoint's certificate: per VM, kept valid by the operator.
+    assertThat(volumes.get("console-tls").getSecret().getSecretName())
+        .isEqualTo("debian-console-tls");
+    assertThat(c.getPorts())
+        .anySatisfy(
+            p -> {
+              assertThat(p.getName()).isEqualTo("console");
+              assertThat(p.getContainerPort()).isEqualTo(PodLayout.CONSOLE_PORT);
+            });
     assertThat(volumes.values()).allSatisfy(v -> assertThat(v.getHostPath()).isNull());
     var pvcs =
         volumes.values().stream()
@@ -149,7 +160,7 @@ class VmPodTest {
               assertThat(ref.getKind()).isEqualTo("VirtualMachine");
             });
     assertThat(spec.getContainers().get(0).getReadinessProbe().getExec().getCommand())
-        .containsExactly("test", "-S", "/run/fastvm/qmp.sock");
+        .containsExactly("test", "-f", "/run/fastvm/ready");
   }
 
   @Test
@@ -183,8 +194,8 @@ class VmPodTest {
     assertThat(c.getResources().getRequests()).containsKeys(VmResources.TUN, VmResources.VHOST_NET);
     assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_ADMIN");
     assertThat(c.getPorts())
-        .singleElement()
-        .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(22));
+        .extracting(p -> p.getContainerPort())
+        .containsExactly(PodLayout.CONSOLE_PORT, 22);
   }
 
   @Test

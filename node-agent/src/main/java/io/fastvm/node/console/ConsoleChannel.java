@@ -1,13 +1,14 @@
-package io.fastvm.console.endpoint;
+package io.fastvm.node.console;
 
+import io.fastvm.node.launcher.RuntimeFiles;
 import java.util.Locale;
 import java.util.Optional;
 
 /** The consoles a VM pod serves: QEMU's VNC and SPICE screens and the launcher's serial line. */
 public enum ConsoleChannel {
-  VNC("vnc", "vnc.sock"),
-  SPICE("spice", "spice.sock"),
-  SERIAL("serial", "serial.sock");
+  VNC("vnc", RuntimeFiles.VNC_SOCKET),
+  SPICE("spice", RuntimeFiles.SPICE_SOCKET),
+  SERIAL("serial", RuntimeFiles.SERIAL_SOCKET);
 
   private final String wireName;
   private final String defaultSocketName;
@@ -22,7 +23,7 @@ public enum ConsoleChannel {
     return wireName;
   }
 
-  /** File name of the unix socket in the launcher's runtime dir. */
+  /** File name of the unix socket in the launcher's runtime dir ({@link RuntimeFiles}). */
   public String defaultSocketName() {
     return defaultSocketName;
   }

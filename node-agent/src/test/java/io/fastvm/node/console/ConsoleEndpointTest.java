@@ -1,10 +1,10 @@
-package io.fastvm.console.endpoint;
+package io.fastvm.node.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fastvm.console.pki.ConsoleCertificateAuthority;
-import io.fastvm.console.testing.FakeConsoleSocket;
+import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
+import io.fastvm.node.testing.FakeConsoleSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

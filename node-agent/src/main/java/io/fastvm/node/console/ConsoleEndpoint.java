@@ -1,16 +1,17 @@
-package io.fastvm.console.endpoint;
+package io.fastvm.node.console;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
@@ -18,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -35,29 +35,31 @@ public final class ConsoleEndpoint implements AutoCloseable {
   };
 
   private final EndpointSettings settings;
-  private final SSLServerSocket server;
+  private final ServerSocket server;
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
   private volatile boolean closed;
 
-  private ConsoleEndpoint(EndpointSettings settings, SSLServerSocket server) {
+  private ConsoleEndpoint(EndpointSettings settings, ServerSocket server) {
     this.settings = settings;
     this.server = server;
     this.acceptor = Thread.ofVirtual().name("console-endpoint-accept").unstarted(this::acceptLoop);
   }
 
-  /** Binds and starts accepting; fails at once on bad TLS material or a busy port. */
-  public static ConsoleEndpoint start(EndpointSettings settings)
-      throws IOException, GeneralSecurityException {
-    SSLServerSocket server =
-        (SSLServerSocket) settings.tls().sslContext().getServerSocketFactory().createServerSocket();
+  /**
+   * Binds and starts accepting; fails at once on a busy port. The TLS material was checked when
+   * {@link EndpointSettings#tls()} was made; each accepted connection gets the current context, so
+   * a renewed certificate is used without a restart.
+   */
+  public static ConsoleEndpoint start(EndpointSettings settings) throws IOException {
+    ServerSocket server = new ServerSocket();
     server.setReuseAddress(true);
-    server.setEnabledProtocols(new String[] {"TLSv1.3"});
-    // AES-128-GCM first: as safe here as AES-256 and markedly cheaper per byte (the JDK would
-    // pick AES-256 first).
-    server.setEnabledCipherSuites(CIPHER_SUITES);
-    server.setNeedClientAuth(true);
-    server.bind(settings.bind(), 64);
+    try {
+      server.bind(settings.bind(), 64);
+    } catch (IOException e) {
+      server.close();
+      throw new IOException("cannot listen on " + settings.bind() + ": " + e.getMessage(), e);
+    }
     ConsoleEndpoint endpoint = new ConsoleEndpoint(settings, server);
     endpoint.acceptor.start();
     return endpoint;
@@ -75,8 +77,8 @@ public final class ConsoleEndpoint implements AutoCloseable {
   private void acceptLoop() {
     while (!closed) {
       try {
-        SSLSocket socket = (SSLSocket) server.accept();
-        Thread.ofVirtual().name("console-endpoint-conn").start(() -> serve(socket));
+        Socket plain = server.accept();
+        Thread.ofVirtual().name("console-endpoint-conn").start(() -> serve(plain));
       } catch (IOException e) {
         if (!closed) {
           LOG.log(Level.WARNING, "console endpoint: accept failed: " + e.getMessage());
@@ -85,11 +87,28 @@ public final class ConsoleEndpoint implements AutoCloseable {
     }
   }
 
-  private void serve(SSLSocket socket) {
-    open.add(socket);
+  /** TLS 1.3 server side over an accepted connection, a client certificate required. */
+  private SSLSocket layerTls(Socket plain) throws IOException {
+    SSLSocket socket =
+        (SSLSocket) settings.tls().context().getSocketFactory().createSocket(plain, null, true);
+    socket.setUseClientMode(false);
+    socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+    // AES-128-GCM first: as safe here as AES-256 and markedly cheaper per byte (the JDK would
+    // pick AES-256 first).
+    socket.setEnabledCipherSuites(CIPHER_SUITES);
+    socket.setNeedClientAuth(true);
+    return socket;
+  }
+
+  private void serve(Socket plain) {
+    open.add(plain);
+    SSLSocket socket = null;
     SocketChannel backend = null;
     try {
-      socket.setTcpNoDelay(true);
+      plain.setTcpNoDelay(true);
+      socket = layerTls(plain);
+      open.remove(plain);
+      open.add(socket);
       socket.setSoTimeout((int) settings.handshakeTimeout().toMillis());
       socket.startHandshake();
       if (!clientIsProxy(socket)) {
@@ -122,6 +141,7 @@ public final class ConsoleEndpoint implements AutoCloseable {
     } catch (IOException e) {
       LOG.log(Level.DEBUG, "console endpoint: connection failed: " + e.getMessage());
     } finally {
+      closeQuietly(plain);
       closeQuietly(socket);
       closeQuietly(backend);
     }

@@ -1,6 +1,6 @@
-package io.fastvm.console.pki;
+package io.fastvm.node.console.pki;
 
-import io.fastvm.console.endpoint.TlsMaterial;
+import io.fastvm.node.console.TlsMaterial;
 
 /**
  * A certificate issued by the console CA, in the PEM shape of a Kubernetes TLS Secret.

@@ -1,6 +1,6 @@
-package io.fastvm.console.pki;
+package io.fastvm.node.console.pki;
 
-import io.fastvm.console.endpoint.ConsoleIdentities;
+import io.fastvm.node.console.ConsoleIdentities;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;

@@ -1,4 +1,4 @@
-package io.fastvm.console.endpoint;
+package io.fastvm.node.console;
 
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;

@@ -1,4 +1,4 @@
-package io.fastvm.console.testing;
+package io.fastvm.node.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.fastvm.console.endpoint;
+package io.fastvm.node.console;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;

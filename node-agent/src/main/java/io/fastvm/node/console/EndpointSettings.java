@@ -1,7 +1,8 @@
-package io.fastvm.console.endpoint;
+package io.fastvm.node.console;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.Map;
  * How a VM pod's console endpoint is set up.
  *
  * @param bind address and port to listen on ({@code 0.0.0.0:5900} in a pod)
- * @param tls the endpoint's certificate (naming its VM), key and the console CA
+ * @param tls the endpoint's certificate (naming its VM), key and the console CA, re-read on
+ *     rotation
  * @param runtimeDir the launcher's runtime dir holding the console sockets
  * @param sockets socket file name per channel (relative to {@code runtimeDir}); a channel that is
  *     missing here is refused
@@ -19,7 +21,7 @@ import java.util.Map;
  */
 public record EndpointSettings(
     InetSocketAddress bind,
-    TlsMaterial tls,
+    TlsReloader tls,
     Path runtimeDir,
     Map<ConsoleChannel, String> sockets,
     String clientIdentity,
@@ -30,8 +32,14 @@ public record EndpointSettings(
   }
 
   /** The usual settings: every channel at its default socket name, only the proxy as client. */
+  public static EndpointSettings defaults(InetSocketAddress bind, TlsMaterial tls, Path runtimeDir)
+      throws GeneralSecurityException {
+    return defaults(bind, TlsReloader.fixed(tls), runtimeDir);
+  }
+
+  /** The usual settings with TLS material that may change (a mounted Secret). */
   public static EndpointSettings defaults(
-      InetSocketAddress bind, TlsMaterial tls, Path runtimeDir) {
+      InetSocketAddress bind, TlsReloader tls, Path runtimeDir) {
     Map<ConsoleChannel, String> sockets = new EnumMap<>(ConsoleChannel.class);
     for (ConsoleChannel channel : ConsoleChannel.values()) {
       sockets.put(channel, channel.defaultSocketName());
