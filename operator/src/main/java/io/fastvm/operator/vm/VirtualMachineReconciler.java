@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fastvm.api.v1alpha1.CloudInitConfig;
@@ -193,10 +194,38 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
         vm.getSpec().cloudInit() == null
             ? Optional.empty()
             : sources.cloudInits().get(new ResourceID(vm.getSpec().cloudInit().name(), namespace));
+    KubernetesClient client = context.getClient();
+    // The informers see only objects labelled as the operator's. One the planner would create but
+    // cannot see may still exist under that name (made by someone else): asking by name shows it,
+    // so the VM reports the conflict instead of failing to create it on every reconcile.
     Optional<PersistentVolumeClaim> statePvc =
-        sources.claims().get(new ResourceID(VmNames.statePvc(vm), namespace));
+        sources
+            .claims()
+            .get(new ResourceID(VmNames.statePvc(vm), namespace))
+            .or(
+                () ->
+                    VmStateClaim.needed(vm.getSpec())
+                        ? Optional.ofNullable(
+                            client
+                                .persistentVolumeClaims()
+                                .inNamespace(namespace)
+                                .withName(VmNames.statePvc(vm))
+                                .get())
+                        : Optional.empty());
     Optional<Service> service =
-        sources.services().get(new ResourceID(VmNames.service(vm), namespace));
+        sources
+            .services()
+            .get(new ResourceID(VmNames.service(vm), namespace))
+            .or(
+                () ->
+                    VmService.desired(vm).isPresent()
+                        ? Optional.ofNullable(
+                            client
+                                .services()
+                                .inNamespace(namespace)
+                                .withName(VmNames.service(vm))
+                                .get())
+                        : Optional.empty());
     return new Observed(vm, pods, statePvc, service, volumes, cloudInit, clock.instant());
   }
 
@@ -207,19 +236,10 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
           createIfAbsent(
               vm,
               sources.claims(),
-              create.claim(),
-              () ->
-                  client
-                      .persistentVolumeClaims()
-                      .inNamespace(namespace)
-                      .resource(create.claim())
-                      .create());
+              client.persistentVolumeClaims().inNamespace(namespace).resource(create.claim()));
       case VmAction.CreatePod create -> {
         createIfAbsent(
-            vm,
-            sources.pods(),
-            create.pod(),
-            () -> client.pods().inNamespace(namespace).resource(create.pod()).create());
+            vm, sources.pods(), client.pods().inNamespace(namespace).resource(create.pod()));
         metrics.podCreated();
       }
       case VmAction.DeletePod delete -> {
@@ -235,8 +255,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
           createIfAbsent(
               vm,
               sources.services(),
-              create.service(),
-              () -> client.services().inNamespace(namespace).resource(create.service()).create());
+              client.services().inNamespace(namespace).resource(create.service()));
       case VmAction.UpdateService update -> {
         // A merge patch of the fields the operator owns; the cluster IP stays.
         String patch =
@@ -266,23 +285,30 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
    * informer's cache at once, so the next reconcile sees it even before its watch event.
    */
   private <T extends HasMetadata> void createIfAbsent(
-      VirtualMachine vm,
-      InformerEventSource<T, VirtualMachine> source,
-      T object,
-      java.util.function.Supplier<T> create) {
+      VirtualMachine vm, InformerEventSource<T, VirtualMachine> source, Resource<T> resource) {
     try {
-      T created = create.get();
+      T created = resource.create();
       source.handleRecentResourceCreate(ResourceID.fromResource(created), created);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
       }
-      LOG.debugf("%s %s already exists", object.getKind(), object.getMetadata().getName());
-      events.record(
-          vm,
-          false,
-          "AlreadyExists",
-          object.getKind() + " " + object.getMetadata().getName() + " already exists");
+      T found = resource.get();
+      T object = resource.item();
+      if (found != null && VmMetadata.controlledBy(found, vm)) {
+        LOG.debugf("%s %s already exists", object.getKind(), object.getMetadata().getName());
+        source.handleRecentResourceCreate(ResourceID.fromResource(found), found);
+        return;
+      }
+      // Someone else's object holds the name: never adopt or overwrite it. The framework retries
+      // with back-off and the event says what to do.
+      throw new KubernetesClientException(
+          object.getKind()
+              + " "
+              + object.getMetadata().getName()
+              + " exists but does not belong to this VM; delete or rename it",
+          409,
+          null);
     }
   }
 

@@ -35,6 +35,12 @@ import java.util.Set;
 public final class VmPlanner {
   private VmPlanner() {}
 
+  /**
+   * How often a VM looks again at an object of someone else's that holds one of its names: the
+   * operator does not watch such objects, so it cannot see them go away.
+   */
+  static final Duration FOREIGN_OBJECT_RECHECK = Duration.ofSeconds(10);
+
   /** Ready reasons of stops the operator made on purpose: the pod going away is expected. */
   private static final Set<String> DELIBERATE_STOPS =
       Set.of("Halted", "StopRequested", "Restarting", "Terminating");
@@ -348,6 +354,16 @@ public final class VmPlanner {
             vm.getMetadata().getGeneration());
 
     events.addAll(transitionEvents(old, status, conditions));
+    boolean foreignObject =
+        o.statePvc().map(c -> !VmMetadata.controlledBy(c, vm)).orElse(false)
+            || o.service().map(svc -> !VmMetadata.controlledBy(svc, vm)).orElse(false);
+    if (foreignObject && !deleting) {
+      requeue =
+          Optional.of(
+              requeue
+                  .filter(d -> d.compareTo(FOREIGN_OBJECT_RECHECK) < 0)
+                  .orElse(FOREIGN_OBJECT_RECHECK));
+    }
     return new VmPlan(actions, status, events, requeue);
   }
 
@@ -450,7 +466,12 @@ public final class VmPlanner {
       PodView pod = record.get();
       everRan = true;
       message = "pod " + pod.name() + ": " + pod.outcomeMessage();
-      if (pod.succeeded()) {
+      if (pod.succeeded() && pod.terminating() && !DELIBERATE_STOPS.contains(oldReason)) {
+        // Deleted by someone else (a drain, an eviction, kubectl delete pod): the launcher powered
+        // the guest down cleanly, but the guest did not choose to stop.
+        outcome = Outcome.LOST;
+        message = "pod " + pod.name() + " was deleted; the guest was shut down";
+      } else if (pod.succeeded()) {
         outcome = Outcome.POWERED_OFF;
         message = "the guest powered off (pod " + pod.name() + ")";
       } else {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
@@ -219,6 +220,7 @@ public final class VmPod {
         .withNewSeccompProfile()
         .withType("RuntimeDefault")
         .endSeccompProfile()
+        .withSysctls(sysctls(spec))
         .endSecurityContext()
         .addToContainers(
             new ContainerBuilder()
@@ -267,6 +269,22 @@ public final class VmPod {
     }
     return caps.build();
   }
+
+  /**
+   * QEMU, running as the qemu user without capabilities, listens on the pod IP for each forwarded
+   * port; one below 1024 (ssh on 22, http on 80) needs the pod's unprivileged port range lowered.
+   * It is a namespaced sysctl that Kubernetes counts as safe (allowed by default since 1.22).
+   */
+  static List<Sysctl> sysctls(VirtualMachineSpec spec) {
+    boolean lowPort =
+        spec.networksOrEmpty().stream()
+            .filter(n -> n.effectiveType() == NetworkType.NAT)
+            .flatMap(n -> n.portsOrEmpty().stream())
+            .anyMatch(p -> p.port() < 1024);
+    return lowPort ? List.of(new Sysctl(UNPRIVILEGED_PORT_START, "0")) : List.of();
+  }
+
+  static final String UNPRIVILEGED_PORT_START = "net.ipv4.ip_unprivileged_port_start";
 
   static List<ContainerPort> containerPorts(VirtualMachineSpec spec) {
     List<ContainerPort> ports = new ArrayList<>();

@@ -441,6 +441,61 @@ class VmLifecycleMockServerTest {
   }
 
   @Test
+  void objectsOfSomeoneElseUnderTheVmsNamesAreReportedNeverAdoptedOrOverwritten() {
+    // Made by a user, without the operator's labels: the label-filtered informers never see them.
+    client
+        .persistentVolumeClaims()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName("s-state")
+                .addToLabels("owner", "someone-else")
+                .endMetadata()
+                .build())
+        .create();
+    client
+        .services()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata()
+                .withName("s")
+                .addToLabels("owner", "someone-else")
+                .endMetadata()
+                .build())
+        .create();
+    readyVolume("s-root");
+    create("s", TestVms.spec().disk("root", "s-root").uefiWithTpm().natWithSsh().build());
+    VirtualMachineStatus status =
+        awaitStatus(
+            "s",
+            st ->
+                VmConditions.find(st.conditions(), VmConditions.READY)
+                    .map(c -> "StateVolumeConflict".equals(c.getReason()))
+                    .orElse(false));
+    assertThat(VmConditions.find(status.conditions(), VmConditions.READY).get().getMessage())
+        .contains("PVC s-state exists but does not belong to this VM");
+    await().atMost(WAIT).until(() -> eventReasons("s").contains("ServiceConflict"));
+    assertThat(pods("s")).isEmpty();
+    assertThat(client.services().inNamespace(NS).withName("s").get().getMetadata().getLabels())
+        .containsOnly(Map.entry("owner", "someone-else"));
+    assertThat(
+            client
+                .persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName("s-state")
+                .get()
+                .getMetadata()
+                .getOwnerReferences())
+        .isEmpty();
+
+    // Once the user removes the PVC, the VM gets its own and starts.
+    client.persistentVolumeClaims().inNamespace(NS).withName("s-state").delete();
+    awaitPod("s");
+  }
+
+  @Test
   void unschedulablePodShowsErrorUnschedulable() {
     readyVolume("m-root");
     create("m", always("m-root"));

@@ -295,6 +295,39 @@ class VmPlannerTest {
   }
 
   @Test
+  void aDrainedPodWhoseGuestShutDownCleanlyIsLostNotPoweredOff() {
+    VirtualMachine vm = vm(RunStrategy.RERUN_ON_FAILURE);
+    Pod pod = PodStates.with(created(step(vm, t0)), PodStates.running(true, t0));
+    step(vm, t0.plusSeconds(1), pod);
+    // kubectl drain: the pod is deleted, the launcher powers the guest down, exit 0.
+    Pod drained =
+        PodStates.terminating(
+            PodStates.with(pod, PodStates.exited(0, "", t0, t0.plusSeconds(20))),
+            t0.plusSeconds(80));
+    VmPlan plan = step(vm, t0.plusSeconds(21), drained);
+    assertThat(created(plan).getMetadata().getName()).endsWith("-2");
+    assertThat(plan.events()).extracting(VmEvent::reason).contains("PodDeleted");
+  }
+
+  @Test
+  void aStopRequestedByTheUserIsNotMistakenForALostPod() {
+    VirtualMachine vm = vm(RunStrategy.RERUN_ON_FAILURE);
+    Pod pod = PodStates.with(created(step(vm, t0)), PodStates.running(true, t0));
+    step(vm, t0.plusSeconds(1), pod);
+    VirtualMachine halted = withStrategy(vm, RunStrategy.HALTED);
+    assertThat(deleted(step(halted, t0.plusSeconds(2), pod)))
+        .containsExactly(pod.getMetadata().getName());
+    Pod stopped =
+        PodStates.terminating(
+            PodStates.with(pod, PodStates.exited(0, "", t0, t0.plusSeconds(20))),
+            t0.plusSeconds(80));
+    VmPlan plan = step(halted, t0.plusSeconds(21), stopped);
+    assertThat(plan.actions()).isEmpty();
+    assertThat(plan.events()).extracting(VmEvent::reason).doesNotContain("PodDeleted");
+    assertThat(halted.getStatus().printableStatus()).isEqualTo(PrintableStatus.STOPPED);
+  }
+
+  @Test
   void nodeLostIsReportedThenThePodIsForceDeletedAndTheVmStartsAgain() {
     VirtualMachine vm = vm(RunStrategy.ALWAYS);
     Pod pod = PodStates.with(created(step(vm, t0)), PodStates.running(true, t0));

@@ -161,6 +161,14 @@ class VmPodTest {
             });
     assertThat(spec.getContainers().get(0).getReadinessProbe().getExec().getCommand())
         .containsExactly("test", "-f", "/run/fastvm/ready");
+    // ssh on port 22: QEMU as uid 107 may bind it only with the unprivileged range lowered.
+    assertThat(spec.getSecurityContext().getSysctls())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getName()).isEqualTo("net.ipv4.ip_unprivileged_port_start");
+              assertThat(s.getValue()).isEqualTo("0");
+            });
   }
 
   @Test
@@ -225,5 +233,6 @@ class VmPodTest {
         .containsEntry(VmMetadata.POD_RESTART_ANNOTATION, "2026-01-01T00:00:00Z")
         .containsEntry(VmMetadata.RUN_ANNOTATION, "1");
     assertThat(pod.getMetadata().getName()).matches("tiny-[0-9a-f]{5}-1");
+    assertThat(pod.getSpec().getSecurityContext().getSysctls()).isEmpty();
   }
 }
