@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
 import io.fastvm.operator.vm.VmJson;
+import io.fastvm.operator.vm.VmMetadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -149,7 +150,21 @@ public final class ConsoleCa {
         if (e.getCode() != 409) {
           throw e;
         }
+        current = client.secrets().inNamespace(ns).withName(name).get();
       }
+    }
+    if (current != null && !managed(current)) {
+      // A Secret of someone else's under that name: never overwrite it.
+      throw new KubernetesClientException(
+          "Secret "
+              + ns
+              + "/"
+              + name
+              + " exists but is not managed by fastvm (label "
+              + VmMetadata.MANAGED_SELECTOR
+              + "); delete or rename it",
+          409,
+          null);
     }
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("labels", desired.getMetadata().getLabels());
@@ -164,6 +179,11 @@ public final class ConsoleCa {
         .inNamespace(ns)
         .withName(name)
         .patch(PatchContext.of(PatchType.JSON_MERGE), VmJson.json(patch));
+  }
+
+  private static boolean managed(Secret secret) {
+    Map<String, String> labels = secret.getMetadata().getLabels();
+    return labels != null && VmMetadata.MANAGED_BY_VALUE.equals(labels.get(VmMetadata.MANAGED_BY));
   }
 
   private static String firstNonBlank(String... values) {

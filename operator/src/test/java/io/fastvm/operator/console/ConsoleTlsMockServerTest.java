@@ -127,6 +127,39 @@ class ConsoleTlsMockServerTest {
   }
 
   @Test
+  void aSecretOfSomeoneElseUnderTheCertificatesNameIsNeverOverwritten() {
+    Secret theirs =
+        client
+            .secrets()
+            .inNamespace(TestVms.NS)
+            .resource(
+                new io.fabric8.kubernetes.api.model.SecretBuilder()
+                    .withNewMetadata()
+                    .withName("mail-console-tls")
+                    .endMetadata()
+                    .addToStringData("password", "hunter2")
+                    .build())
+            .create();
+    Operator operator = operator();
+    client.resource(TestVms.newVm("mail", TestVms.spec().disk("root", "root").build())).create();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                client.v1().events().inNamespace(TestVms.NS).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "mail".equals(e.getInvolvedObject().getName())
+                                && e.getMessage()
+                                    .contains("mail-console-tls exists but is not managed")));
+    Secret after = secret(TestVms.NS, "mail-console-tls");
+    assertThat(after.getData()).isEqualTo(theirs.getData());
+    assertThat(after.getMetadata().getOwnerReferences()).isNullOrEmpty();
+    assertThat(client.pods().inNamespace(TestVms.NS).list().getItems()).isEmpty();
+    operator.stop();
+  }
+
+  @Test
   void aCertificateCloseToExpiryIsReplaced() throws Exception {
     // The CA and a VM certificate that expires in 2 days (renewal is 10 days ahead).
     ConsoleCertificateAuthority ca =
