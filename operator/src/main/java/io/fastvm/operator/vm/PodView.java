@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fastvm.node.launcher.LauncherInvocation.ExitCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -229,10 +230,12 @@ public record PodView(Pod pod) {
       return "";
     }
     return switch (code) {
-      case 0 -> ", guest powered off";
-      case 2 -> ", invalid input";
-      case 3 -> ", QEMU failed to start";
-      case 4 -> ", QEMU crashed";
+      case ExitCode.POWERED_OFF -> ", guest powered off";
+      case ExitCode.INVALID -> ", invalid input";
+      case ExitCode.START_FAILED -> ", QEMU failed to start";
+      case ExitCode.CRASHED -> ", QEMU crashed";
+      case ExitCode.STOPPED_HARD ->
+          ", stopped hard: the guest did not power off within the grace period";
       case 137 -> ", killed";
       default -> "";
     };

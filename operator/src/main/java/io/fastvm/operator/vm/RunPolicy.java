@@ -18,7 +18,8 @@ import java.time.Instant;
  * </ul>
  *
  * A restart request (the restart annotation) restarts a running VM and starts a stopped one, for
- * every strategy but Halted, without waiting for a back-off.
+ * every strategy but Halted, without waiting for a back-off. A run the launcher refused as invalid
+ * input (exit code 2) is not repeated until the spec changes or a restart is requested.
  */
 public final class RunPolicy {
   private RunPolicy() {}
@@ -29,6 +30,9 @@ public final class RunPolicy {
     }
     if (!shouldRun(s)) {
       return stayStopped(s);
+    }
+    if (s.lastOutcome() == Outcome.REFUSED && !s.restartPending()) {
+      return refused(s);
     }
     if (s.lastOutcome() == Outcome.FAILED && !s.restartPending()) {
       if (s.retryAt().isPresent() && now.isBefore(s.retryAt().get())) {
@@ -123,10 +127,20 @@ public final class RunPolicy {
     };
   }
 
+  private static RunDecision refused(RunState s) {
+    return new RunDecision.StayStopped(
+        "InvalidInput",
+        s.lastOutcomeMessage()
+            + "; not restarted until the spec changes or a restart is requested (annotation "
+            + VmMetadata.POD_RESTART_ANNOTATION
+            + ")");
+  }
+
   private static RunDecision outcomeOr(RunState s, String reason, String message) {
     return switch (s.lastOutcome()) {
       case POWERED_OFF -> new RunDecision.StayStopped("PoweredOff", s.lastOutcomeMessage());
       case FAILED -> new RunDecision.StayStopped("Failed", s.lastOutcomeMessage());
+      case REFUSED -> refused(s);
       case LOST -> new RunDecision.StayStopped("PodDeleted", s.lastOutcomeMessage());
       default -> new RunDecision.StayStopped(reason, message);
     };

@@ -41,6 +41,11 @@ public record RunState(
     POWERED_OFF,
     /** The launcher or QEMU failed, or the pod was evicted or its node lost. */
     FAILED,
+    /**
+     * The launcher refused its input (exit code 2) and the spec has not changed since: starting
+     * again would fail the same way.
+     */
+    REFUSED,
     /** The pod disappeared without the operator deleting it. */
     LOST,
     /** The operator stopped it on purpose (Halted, stop request). */

@@ -120,6 +120,15 @@ public final class SpecValidator {
       if (multus && blank(network.networkAttachment())) {
         problems.add(
             "network " + network.name() + ": " + typeName(type) + " needs networkAttachment");
+      } else if (multus) {
+        // The pod would be scheduled only for the launcher to refuse it (exit code 2): say so now.
+        problems.add(
+            "network "
+                + network.name()
+                + ": "
+                + typeName(type)
+                + " networks are not supported yet (the node agent does not set up tap devices"
+                + " yet); use nat or isolated");
       }
       if (!multus && !blank(network.networkAttachment())) {
         problems.add(

@@ -18,6 +18,9 @@ public final class VmConditions {
   public static final String CLOUD_INIT_READY = "CloudInitReady";
   public static final String RESTART_REQUIRED = "RestartRequired";
 
+  /** Present (False) only while the pod's node stopped reporting. */
+  public static final String NODE_REACHABLE = "NodeReachable";
+
   /** A condition as computed, before it gets its transition time. */
   public record Wanted(String type, boolean status, String reason, String message) {}
 

@@ -13,6 +13,7 @@ import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.VmInterfaceStatus;
 import io.fastvm.api.v1alpha1.VmPhase;
 import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.node.launcher.LauncherInvocation.ExitCode;
 import io.fastvm.node.network.MacAddresses;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.vm.RunState.Outcome;
@@ -203,6 +204,7 @@ public final class VmPlanner {
               false,
               "NodeLost",
               message);
+          draft.nodeLost = true;
           draft.nodeName = pod.nodeName().orElse(null);
           if (!wait.deadline().equals(Instant.MAX)) {
             requeue = Optional.of(Duration.between(now, wait.deadline()).plusSeconds(1));
@@ -276,7 +278,8 @@ public final class VmPlanner {
           requeue = Optional.of(Duration.between(now, backOff.retryAt()).plusMillis(500));
         }
         case RunDecision.StayStopped stopped -> {
-          boolean failed = "Failed".equals(stopped.reason());
+          boolean failed =
+              "Failed".equals(stopped.reason()) || "InvalidInput".equals(stopped.reason());
           draft.set(
               failed ? VmPhase.FAILED : VmPhase.STOPPED,
               failed ? PrintableStatus.FAILED : PrintableStatus.STOPPED,
@@ -321,6 +324,12 @@ public final class VmPlanner {
                   refs.cloudInitProblems().get(0).message()));
     }
     restartRequired(spec, current, problems).ifPresent(wanted::add);
+    if (draft.nodeLost) {
+      // Only while the node is lost: its transition time is when it stopped reporting.
+      wanted.add(
+          new VmConditions.Wanted(
+              VmConditions.NODE_REACHABLE, false, "NodeLost", draft.readyMessage));
+    }
 
     List<Condition> conditions =
         VmConditions.merge(old.conditions(), wanted, now, vm.getMetadata().getGeneration());
@@ -379,6 +388,7 @@ public final class VmPlanner {
     int failureCount;
     String retryAfter;
     String restartedAt;
+    boolean nodeLost;
 
     void set(
         VmPhase phase, PrintableStatus printable, boolean ready, String reason, String message) {
@@ -409,6 +419,16 @@ public final class VmPlanner {
           true,
           "Running",
           "running in pod " + pod.name() + " on node " + pod.nodeName().orElse("?"));
+    } else if (pod.running() && old.phase() == VmPhase.RUNNING) {
+      // It was ready: QEMU still runs but stopped answering (a hung QMP, a node under pressure).
+      d.set(
+          VmPhase.RUNNING,
+          PrintableStatus.RUNNING,
+          false,
+          "NotReady",
+          "pod "
+              + pod.name()
+              + " runs, but its readiness probe fails: QEMU does not answer on its QMP socket");
     } else if (pod.running()) {
       d.set(
           VmPhase.PENDING,
@@ -475,7 +495,11 @@ public final class VmPlanner {
         outcome = Outcome.POWERED_OFF;
         message = "the guest powered off (pod " + pod.name() + ")";
       } else {
-        outcome = Outcome.FAILED;
+        boolean sameSpec = pod.specHash().equals(Optional.of(SpecHash.of(vm.getSpec())));
+        outcome =
+            pod.exitCode().equals(Optional.of(ExitCode.INVALID)) && sameSpec
+                ? Outcome.REFUSED
+                : Outcome.FAILED;
         boolean ranLong =
             pod.ranFor().map(d -> d.compareTo(settings.backoffResetAfter()) >= 0).orElse(false);
         failures = ranLong ? 1 : pod.failureCountAtStart() + 1;
@@ -517,8 +541,8 @@ public final class VmPlanner {
     }
 
     Optional<Instant> unknownSince =
-        oldReady
-            .filter(c -> "NodeLost".equals(c.getReason()))
+        VmConditions.find(old.conditions(), VmConditions.NODE_REACHABLE)
+            .filter(c -> "False".equals(c.getStatus()))
             .map(Condition::getLastTransitionTime)
             .flatMap(PodView::instant);
     return new RunState(

@@ -92,8 +92,12 @@ public final class VmPod {
     boolean statePvc = VmStateClaim.needed(spec);
 
     Map<String, String> annotations = new LinkedHashMap<>();
+    // With the rendered seed mounted from its Secret the launcher needs no CloudInitConfig; its
+    // raw userData may hold what people who can read pods should not see.
+    Optional<CloudInitConfig> cloudInitInManifest =
+        in.references().cloudInitSecret().isPresent() ? Optional.empty() : in.cloudInit();
     annotations.put(
-        VmMetadata.MANIFEST_ANNOTATION, VmManifest.render(vm, in.volumes(), in.cloudInit()));
+        VmMetadata.MANIFEST_ANNOTATION, VmManifest.render(vm, in.volumes(), cloudInitInManifest));
     annotations.put(VmMetadata.SPEC_HASH_ANNOTATION, SpecHash.of(spec));
     annotations.put(VmMetadata.RUN_ANNOTATION, String.valueOf(in.run()));
     annotations.put(VmMetadata.VCPUS_ANNOTATION, String.valueOf(spec.effectiveCpu().vcpus()));
@@ -247,7 +251,9 @@ public final class VmPod {
                         .withCommand("test", "-f", READY_FILE.toString())
                         .endExec()
                         .withPeriodSeconds(2)
-                        .withFailureThreshold(1)
+                        .withTimeoutSeconds(5)
+                        // One slow exec on a busy node is not a VM that stopped answering.
+                        .withFailureThreshold(3)
                         .build())
                 .withTerminationMessagePath(PodLayout.TERMINATION_LOG.toString())
                 .withTerminationMessagePolicy("FallbackToLogsOnError")

@@ -72,6 +72,12 @@ class SmallPureFunctionsTest {
         .anyMatch(p -> p.contains("at least 64Mi"));
     assertThat(SpecValidator.problems(TestVms.spec().disk("r", "r").bridge("lan", null).build()))
         .anyMatch(p -> p.contains("needs networkAttachment"));
+    assertThat(
+            SpecValidator.problems(
+                TestVms.spec().disk("r", "r").bridge("lan", "lan-attachment").build()))
+        .containsExactly(
+            "network lan: bridge networks are not supported yet (the node agent does not set up"
+                + " tap devices yet); use nat or isolated");
     assertThat(SpecValidator.problems(TestVms.spec().disk("r", "r").cdrom("i", "r").build()))
         .isNotEmpty();
     assertThat(

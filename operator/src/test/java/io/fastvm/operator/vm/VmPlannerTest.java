@@ -97,6 +97,20 @@ class VmPlannerTest {
   }
 
   @Test
+  void aRunningVmWhoseProbeFailsStaysRunningButNotReady() {
+    VirtualMachine vm = vm(RunStrategy.ALWAYS);
+    Pod pod = created(step(vm, t0));
+    step(vm, t0.plusSeconds(1), PodStates.with(pod, PodStates.running(true, t0)));
+    VmPlan hung = step(vm, t0.plusSeconds(60), PodStates.with(pod, PodStates.running(false, t0)));
+    assertThat(hung.actions()).isEmpty();
+    assertThat(vm.getStatus().printableStatus()).isEqualTo(PrintableStatus.RUNNING);
+    assertThat(condition(vm, VmConditions.READY).getStatus()).isEqualTo("False");
+    assertThat(condition(vm, VmConditions.READY).getReason()).isEqualTo("NotReady");
+    step(vm, t0.plusSeconds(70), PodStates.with(pod, PodStates.running(true, t0)));
+    assertThat(condition(vm, VmConditions.READY).getStatus()).isEqualTo("True");
+  }
+
+  @Test
   void natInterfacesShowThePodIp() {
     VirtualMachine vm = TestVms.vm("web", TestVms.spec().disk("root", "root").natWithSsh().build());
     Pod pod = created(step(vm, t0));
@@ -160,6 +174,40 @@ class VmPlannerTest {
     step(vm, end2.plusSeconds(1), failed2);
     assertThat(vm.getStatus().failureCount()).isEqualTo(2);
     assertThat(vm.getStatus().retryAfter()).isEqualTo(end2.plusSeconds(20).toString());
+  }
+
+  @Test
+  void inputTheLauncherRefusedIsNotRetriedUntilTheSpecChangesOrARestartIsRequested() {
+    VirtualMachine vm = vm(RunStrategy.ALWAYS);
+    Pod pod = created(step(vm, t0));
+    Pod refused =
+        PodStates.with(pod, PodStates.exited(2, "disk root: no such file", t0, t0.plusSeconds(1)));
+    VmPlan plan = step(vm, t0.plusSeconds(2), refused);
+    assertThat(plan.actions()).isEmpty();
+    assertThat(vm.getStatus().printableStatus()).isEqualTo(PrintableStatus.FAILED);
+    assertThat(condition(vm, VmConditions.READY).getReason()).isEqualTo("InvalidInput");
+    assertThat(condition(vm, VmConditions.READY).getMessage())
+        .contains("disk root: no such file", "not restarted until the spec changes");
+    assertThat(plan.requeueAfter()).isEmpty();
+    assertThat(step(vm, t0.plus(Duration.ofHours(1)), refused).actions()).isEmpty();
+
+    // A restart request tries again (the user fixed what the launcher refused).
+    VirtualMachine restarted = TestVms.vm("vm1", TestVms.spec().disk("root", "root").build());
+    restarted.setStatus(vm.getStatus());
+    restarted
+        .getMetadata()
+        .setAnnotations(new java.util.HashMap<>(Map.of(VirtualMachine.RESTART_ANNOTATION, "r1")));
+    assertThat(
+            created(plan(restarted, t0.plus(Duration.ofHours(1)), refused)).getMetadata().getName())
+        .endsWith("-2");
+
+    // So does a changed spec.
+    VirtualMachine changed =
+        TestVms.vm("vm1", TestVms.spec().memory("4Gi").disk("root", "root").build());
+    changed.setStatus(vm.getStatus());
+    assertThat(
+            created(plan(changed, t0.plus(Duration.ofHours(1)), refused)).getMetadata().getName())
+        .endsWith("-2");
   }
 
   @Test
@@ -342,6 +390,24 @@ class VmPlannerTest {
     assertThat(force.actions())
         .containsExactly(new VmAction.DeletePod(pod.getMetadata().getName(), "NodeLost", true));
     assertThat(created(step(vm, t0.plusSeconds(400))).getMetadata().getName()).endsWith("-2");
+  }
+
+  @Test
+  void theNodeLostTimeoutStartsWhenTheNodeStopsReportingNotWhenReadyLastChanged() {
+    VirtualMachine vm = vm(RunStrategy.ALWAYS);
+    Pod pod = created(step(vm, t0));
+    // Never ready: the Ready condition has been False since t0.
+    step(vm, t0.plusSeconds(1), PodStates.with(pod, PodStates.running(false, t0)));
+    Instant lostAt = t0.plus(Duration.ofHours(1));
+    Pod lost = PodStates.with(pod, PodStates.unknown());
+    assertThat(step(vm, lostAt, lost).actions()).isEmpty();
+    assertThat(step(vm, lostAt.plusSeconds(60), lost).actions()).isEmpty();
+    assertThat(condition(vm, VmConditions.NODE_REACHABLE).getLastTransitionTime())
+        .isEqualTo(lostAt.toString());
+    assertThat(deleted(step(vm, lostAt.plus(Duration.ofMinutes(5)), lost)))
+        .containsExactly(pod.getMetadata().getName());
+    // Back on its feet: no NodeReachable condition until the next loss.
+    assertThat(condition(vm, VmConditions.NODE_REACHABLE)).isNull();
   }
 
   @Test
