@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param requestKvmForAuto request the kvm device for accelerator {@code auto}; turn off on
  *     clusters whose nodes have no KVM (those VMs then run under TCG)
  * @param cpuMillisPerVcpu CPU request per vCPU in millicores
- * @param cpuLimits also set a CPU limit (vCPUs in cores plus the launcher's share)
+ * @param cpuLimits also set a CPU limit: one core per vCPU, never below the request
  * @param memoryLimits set the memory limit equal to the request (Guaranteed memory)
  * @param overhead the memory overhead formula's constants
  * @param stateStorageClass storage class of state PVCs; null for the cluster default

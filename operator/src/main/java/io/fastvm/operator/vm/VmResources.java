@@ -95,7 +95,9 @@ public final class VmResources {
     Map<String, Quantity> limits = new LinkedHashMap<>();
     Map<String, Quantity> requests = requests(spec, settings);
     if (settings.cpuLimits()) {
-      limits.put("cpu", new Quantity(String.valueOf(spec.effectiveCpu().vcpus())));
+      // One core per vCPU, never below the request (a limit under it is rejected).
+      long vcpus = spec.effectiveCpu().vcpus();
+      limits.put("cpu", new Quantity(vcpus * Math.max(1000, settings.cpuMillisPerVcpu()) + "m"));
     }
     if (settings.memoryLimits()) {
       limits.put("memory", requests.get("memory"));

@@ -2,10 +2,12 @@ package io.fastvm.operator.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fastvm.api.v1alpha1.PrintableStatus;
 import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.VmPhase;
+import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.testing.TestVms;
 import java.time.Instant;
 import java.util.List;
@@ -133,5 +135,46 @@ class SmallPureFunctionsTest {
             2L);
     assertThat(same.get(0).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
     assertThat(flipped.get(0).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:20Z");
+  }
+
+  @Test
+  void aCpuLimitIsNeverBelowTheRequest() {
+    OperatorSettings d = OperatorSettings.defaults();
+    OperatorSettings generous =
+        new OperatorSettings(
+            d.image(),
+            d.imagePullPolicy(),
+            d.requestKvmForAuto(),
+            1500,
+            true,
+            false,
+            d.overhead(),
+            d.stateStorageClass(),
+            d.stateStorageSize(),
+            d.backoffInitial(),
+            d.backoffMax(),
+            d.backoffResetAfter(),
+            d.nodeLostTimeout(),
+            d.gracePeriodMarginSeconds());
+    VirtualMachineSpec spec = TestVms.spec().cpus(2).disk("r", "r").build();
+    assertThat(VmResources.requests(spec, generous).get("cpu")).isEqualTo(new Quantity("3000m"));
+    assertThat(VmResources.limits(spec, generous).get("cpu")).isEqualTo(new Quantity("3000m"));
+    OperatorSettings usual =
+        new OperatorSettings(
+            d.image(),
+            d.imagePullPolicy(),
+            d.requestKvmForAuto(),
+            250,
+            true,
+            false,
+            d.overhead(),
+            d.stateStorageClass(),
+            d.stateStorageSize(),
+            d.backoffInitial(),
+            d.backoffMax(),
+            d.backoffResetAfter(),
+            d.nodeLostTimeout(),
+            d.gracePeriodMarginSeconds());
+    assertThat(VmResources.limits(spec, usual).get("cpu")).isEqualTo(new Quantity("2000m"));
   }
 }
