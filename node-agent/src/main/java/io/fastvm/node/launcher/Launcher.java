@@ -106,6 +106,7 @@ public final class Launcher {
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final AtomicInteger stopRequests = new AtomicInteger();
   private volatile Process qemu;
+  private volatile Thread stderrPump;
 
   public Launcher(LauncherInvocation invocation, Settings settings, HostTools tools) {
     this.invocation = invocation;
@@ -252,6 +253,11 @@ public final class Launcher {
       try (SerialHub hub = listenSerial(runtime);
           Swtpm tpm = startTpm(plan, runtime, processes)) {
         forwardInput(hub);
+        if (stopRequests.get() > 0) {
+          // Stopped while preparing: there is no guest to power down, so nothing to wait for.
+          log("stop requested before QEMU started; not starting it");
+          return LauncherInvocation.ExitCode.POWERED_OFF;
+        }
         Deque<String> stderrTail = new ArrayDeque<>();
         Process process = startQemu(plan, processes, stderrTail);
         qemu = process;
@@ -384,7 +390,7 @@ public final class Launcher {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.PIPE));
     process.getOutputStream().close();
-    Thread stderrPump =
+    Thread pump =
         new Thread(
             () -> {
               try (var reader = process.errorReader(StandardCharsets.UTF_8)) {
@@ -403,8 +409,9 @@ public final class Launcher {
               }
             },
             "qemu-stderr");
-    stderrPump.setDaemon(true);
-    stderrPump.start();
+    pump.setDaemon(true);
+    pump.start();
+    stderrPump = pump;
     return process;
   }
 
@@ -417,6 +424,7 @@ public final class Launcher {
     } catch (QmpException e) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
+      drainStderr();
       throw new LaunchException(
           LauncherInvocation.ExitCode.START_FAILED,
           "QEMU failed to start"
@@ -497,6 +505,7 @@ public final class Launcher {
       hardStop = !powerDown(plan, qmp, process);
     }
     process.waitFor();
+    drainStderr();
     qmp.close();
     if (tpm != null) {
       tpm.close();
@@ -534,16 +543,14 @@ public final class Launcher {
   }
 
   /**
-   * Presses the power button, waits up to the grace period less a margin (Kubernetes kills at the
-   * full grace period), then quits QEMU and finally kills it.
+   * Presses the power button, waits up to the VM's grace period, then quits QEMU and finally kills
+   * it. The pod's own grace period is longer by the operator's margin, which covers the quit.
    *
    * @return true if the guest powered off by itself within the wait
    */
   private boolean powerDown(LaunchPlan plan, QmpClient qmp, Process process)
       throws InterruptedException {
-    long graceMillis = plan.gracePeriodSeconds() * 1000;
-    long margin = Math.min(10_000, graceMillis / 10);
-    long waitMillis = Math.max(0, graceMillis - margin);
+    long waitMillis = plan.gracePeriodSeconds() * 1000;
     if (stopRequests.get() >= 2) {
       waitMillis = 0;
     }
@@ -555,8 +562,12 @@ public final class Launcher {
       try {
         qmp.systemPowerdown(COMMAND_TIMEOUT);
       } catch (QmpException e) {
-        log("system_powerdown failed: " + e.getMessage());
+        // Nobody pressed the button, so waiting for the guest would only delay the stop.
+        log("system_powerdown failed: " + e.getMessage() + "; stopping QEMU at once");
+        waitMillis = 0;
       }
+    }
+    if (waitMillis > 0) {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
       while (process.isAlive() && stopRequests.get() < 2) {
         long left = deadline - System.nanoTime();
@@ -580,6 +591,14 @@ public final class Launcher {
       process.destroyForcibly();
     }
     return false;
+  }
+
+  /** Lets the last lines QEMU wrote reach the tail before a reason is built from it. */
+  private void drainStderr() throws InterruptedException {
+    Thread pump = stderrPump;
+    if (pump != null) {
+      pump.join(2000);
+    }
   }
 
   /** The readiness file: QEMU runs and answers QMP. */

@@ -5,6 +5,7 @@ import static io.fastvm.node.launcher.GuestBootTest.EXIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fastvm.node.guest.GuestImage;
+import io.fastvm.node.manifest.ManifestValidator;
 import io.fastvm.node.testing.LauncherProcess;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
@@ -102,6 +103,30 @@ class LifecycleTest {
       assertThat(launcher.awaitExit(EXIT)).isEqualTo(LauncherInvocation.ExitCode.STOPPED_HARD);
       assertThat(launcher.output()).contains("second stop request");
     }
+  }
+
+  @Test
+  void aStopRequestedBeforeQemuStartsMeansQemuIsNeverStarted() throws Exception {
+    TestVm vm =
+        vm(tmp, TestGuests.kernelBootGuest(), kernelVm("early", "")).runtimeDir(tmp.resolve("run"));
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    Launcher launcher =
+        new Launcher(
+            vm.invocation(),
+            new Launcher.Settings(
+                ManifestValidator.NONE,
+                false,
+                null,
+                java.io.OutputStream.nullOutputStream(),
+                null,
+                new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)),
+            HostTools.fromEnvironment());
+    // SIGTERM while the launcher still prepares (the kubelet deleted the pod at once).
+    launcher.requestStop();
+    assertThat(launcher.run()).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
+    assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("stop requested before QEMU started; not starting it")
+        .doesNotContain("QEMU started (pid");
   }
 
   @Test
