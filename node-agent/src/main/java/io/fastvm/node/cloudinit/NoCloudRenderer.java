@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.codec.digest.Sha2Crypt;
@@ -242,21 +241,6 @@ public final class NoCloudRenderer {
     try {
       return YAML.writeValueAsString(node);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Hex digest of a seed, for a stable name of its ISO. */
-  static String digest(NoCloudSeed seed) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(seed.userData().getBytes(StandardCharsets.UTF_8));
-      sha.update(seed.metaData().getBytes(StandardCharsets.UTF_8));
-      if (seed.networkConfig() != null) {
-        sha.update(seed.networkConfig().getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(sha.digest());
-    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -160,10 +160,6 @@ public final class SerialHub implements AutoCloseable {
     }
   }
 
-  public int viewerCount() {
-    return viewers.size();
-  }
-
   @Override
   public void close() {
     closed = true;

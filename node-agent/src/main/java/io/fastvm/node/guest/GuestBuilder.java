@@ -1,5 +1,6 @@
 package io.fastvm.node.guest;
 
+import io.fastvm.node.launcher.Launcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,15 +36,12 @@ public final class GuestBuilder {
 
   /** $FASTVM_CACHE_DIR/guests, $XDG_CACHE_HOME/fastvm/guests or ~/.cache/fastvm/guests. */
   public static Path defaultCacheRoot() {
-    String explicit = System.getenv("FASTVM_CACHE_DIR");
-    if (explicit != null && !explicit.isBlank()) {
-      return Path.of(explicit, "guests");
+    Path cache = Launcher.defaultCacheDir();
+    if (cache == null) {
+      throw new IllegalStateException(
+          "no cache folder for test guests: set FASTVM_CACHE_DIR (no home directory)");
     }
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    if (xdg != null && !xdg.isBlank()) {
-      return Path.of(xdg, "fastvm", "guests");
-    }
-    return Path.of(System.getProperty("user.home"), ".cache", "fastvm", "guests");
+    return cache.resolve("guests");
   }
 
   /**

@@ -37,7 +37,6 @@ public final class QmpClient implements AutoCloseable {
   private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<Consumer<JsonNode>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
-  private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final CompletableFuture<JsonNode> greeting = new CompletableFuture<>();
 
   private QmpClient(SocketChannel channel) {
@@ -96,11 +95,6 @@ public final class QmpClient implements AutoCloseable {
   /** Listens for events ({@code {"event": ..., "data": ..., "timestamp": ...}}). */
   public void onEvent(Consumer<JsonNode> listener) {
     listeners.add(listener);
-  }
-
-  /** Completes when the connection ends (QEMU exited or closed the socket). */
-  public CompletableFuture<Void> closed() {
-    return closed;
   }
 
   /** Runs a command and returns its {@code return} value. */
@@ -198,7 +192,6 @@ public final class QmpClient implements AutoCloseable {
       IOException gone = new IOException("QMP connection closed");
       greeting.completeExceptionally(gone);
       pending.values().forEach(f -> f.completeExceptionally(gone));
-      closed.complete(null);
     }
   }
 

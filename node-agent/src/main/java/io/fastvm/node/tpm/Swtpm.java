@@ -21,11 +21,9 @@ public final class Swtpm implements AutoCloseable {
   public static final String STATE_SUBDIR = "tpm";
 
   private final Process process;
-  private final Path socket;
 
-  private Swtpm(Process process, Path socket) {
+  private Swtpm(Process process) {
     this.process = process;
-    this.socket = socket;
   }
 
   /** swtpm parses its options on commas without escaping, so such paths are refused. */
@@ -81,7 +79,7 @@ public final class Swtpm implements AutoCloseable {
       }
       Thread.sleep(5);
     }
-    return new Swtpm(process, socket);
+    return new Swtpm(process);
   }
 
   private static String tail(Path log) {
@@ -91,14 +89,6 @@ public final class Swtpm implements AutoCloseable {
     } catch (IOException e) {
       return "(no log)";
     }
-  }
-
-  public Path socket() {
-    return socket;
-  }
-
-  public boolean isAlive() {
-    return process.isAlive();
   }
 
   /** Stops swtpm: it normally exits with QEMU; this makes sure. */
