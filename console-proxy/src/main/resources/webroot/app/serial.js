@@ -1,6 +1,6 @@
 // The serial console: xterm.js on the session's WebSocket. The proxy sends the guest's output as
 // text frames; typed text goes back as text frames.
-import { sessionInfo, socketUrl, startSessionBar, showEnded, describeClose, notice, status }
+import { openSession, reconnector, socketUrl, showEnded, describeClose, notice, status }
   from './session.js';
 
 const state = { connected: false, connects: 0, ended: null, received: '' };
@@ -8,8 +8,7 @@ window.fastvmConsole = state;
 
 let info;
 let socket = null;
-let retries = 0;
-let retryTimer = null;
+const retry = reconnector(connect, end);
 const term = new window.Terminal({ cursorBlink: true, convertEol: false, scrollback: 5000,
   fontFamily: 'monospace', fontSize: 14 });
 const fit = new window.FitAddon.FitAddon();
@@ -18,13 +17,13 @@ state.term = term;
 
 function end(reason) {
   state.ended = reason;
-  clearTimeout(retryTimer);
+  retry.cancel();
   if (socket) socket.close();
   showEnded(reason);
 }
 
 function connect() {
-  clearTimeout(retryTimer);
+  retry.cancel();
   if (state.ended) return;
   status('connecting', 'warn');
   const mine = new WebSocket(socketUrl('serial'));
@@ -32,7 +31,7 @@ function connect() {
   mine.onopen = () => {
     state.connected = true;
     state.connects++;
-    retries = 0;
+    retry.connected();
     status('connected', 'ok');
     notice('');
     term.focus();
@@ -52,29 +51,13 @@ function connect() {
       end(event.reason.replace('session ended: ', ''));
       return;
     }
-    try {
-      const now = await sessionInfo();
-      if (now.missing || now.ended) {
-        end(now.ended || 'closed');
-        return;
-      }
-    } catch (err) {
-      // retry below
-    }
-    const delay = Math.min(10000, 1000 * 2 ** retries++);
-    notice('Connection lost. Reconnecting in ' + Math.round(delay / 1000) + ' s…');
-    retryTimer = setTimeout(connect, delay);
+    await retry.lost();
   };
 }
 
 async function main() {
-  info = await sessionInfo();
-  if (info.missing) {
-    status('no session', 'err');
-    notice('This console session does not exist or was closed. Ask for a new link.');
-    return;
-  }
-  startSessionBar(info, { onEnded: end });
+  info = await openSession(end);
+  if (!info) return;
   const screen = document.getElementById('screen');
   term.open(screen);
   fit.fit();
@@ -88,7 +71,7 @@ async function main() {
     if (socket && socket.readyState === WebSocket.OPEN && !info.viewOnly) socket.send(data);
   });
   document.getElementById('reconnect').addEventListener('click', () => {
-    retries = 0;
+    retry.connected();
     const old = socket;
     socket = null;
     if (old) old.close();

@@ -119,3 +119,49 @@ export function status(text, kind) {
   element.textContent = text;
   element.className = 'badge ' + (kind || 'ok');
 }
+
+// The page's session, with the bar started; null (and the page says so) when there is none.
+export async function openSession(onEnded) {
+  const info = await sessionInfo();
+  if (info.missing) {
+    status('no session', 'err');
+    notice('This console session does not exist or was closed. Ask for a new link.');
+    return null;
+  }
+  startSessionBar(info, { onEnded });
+  return info;
+}
+
+// After a lost connection: ends the page if the session ended, else calls connect again after a
+// growing pause (1, 2, 4, ... at most 10 s).
+export function reconnector(connect, end) {
+  let retries = 0;
+  let timer = null;
+  return {
+    connected() {
+      retries = 0;
+    },
+    cancel() {
+      clearTimeout(timer);
+    },
+    async lost() {
+      try {
+        const now = await sessionInfo();
+        if (now.missing || now.ended) {
+          end(now.ended || 'closed');
+          return;
+        }
+      } catch (err) {
+        // proxy unreachable: retry below
+      }
+      const delay = Math.min(10000, 1000 * 2 ** retries++);
+      notice('Connection lost. Reconnecting in ' + Math.round(delay / 1000) + ' s…');
+      timer = setTimeout(connect, delay);
+    },
+  };
+}
+
+export function toggleFullscreen() {
+  if (document.fullscreenElement) document.exitFullscreen();
+  else document.documentElement.requestFullscreen();
+}

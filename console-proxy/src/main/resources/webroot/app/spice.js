@@ -1,7 +1,8 @@
 // The SPICE console: spice-html5 (packaged with the proxy). It opens one WebSocket per SPICE
 // channel (main, display, inputs, cursor, ...), all to the same URL and session.
 import * as SpiceHtml5 from '../vendor/spice-html5/src/main.js';
-import { sessionInfo, socketUrl, startSessionBar, showEnded, notice, status } from './session.js';
+import { openSession, sessionInfo, socketUrl, showEnded, notice, status, toggleFullscreen }
+  from './session.js';
 
 const state = { connected: false, connects: 0, ended: null, agent: false, errors: [] };
 window.fastvmConsole = state;
@@ -60,13 +61,8 @@ function connect() {
 }
 
 async function main() {
-  info = await sessionInfo();
-  if (info.missing) {
-    status('no session', 'err');
-    notice('This console session does not exist or was closed. Ask for a new link.');
-    return;
-  }
-  startSessionBar(info, { onEnded: end });
+  info = await openSession(end);
+  if (!info) return;
   if (info.ended) {
     end(info.ended);
     return;
@@ -74,10 +70,7 @@ async function main() {
   document.getElementById('cad').addEventListener('click', () => {
     if (sc) SpiceHtml5.sendCtrlAltDel(sc);
   });
-  document.getElementById('fullscreen').addEventListener('click', () => {
-    if (document.fullscreenElement) document.exitFullscreen();
-    else document.documentElement.requestFullscreen();
-  });
+  document.getElementById('fullscreen').addEventListener('click', toggleFullscreen);
   document.getElementById('reconnect').addEventListener('click', connect);
   document.getElementById('native-toggle').addEventListener('click', () => {
     document.getElementById('panel').classList.toggle('open');

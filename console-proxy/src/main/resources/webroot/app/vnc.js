@@ -1,6 +1,6 @@
 // The VNC console: noVNC (packaged with the proxy) on the session's WebSocket.
 import RFB from '../vendor/novnc/core/rfb.js';
-import { sessionInfo, socketUrl, startSessionBar, showEnded, notice, status }
+import { openSession, reconnector, socketUrl, showEnded, notice, status, toggleFullscreen }
   from './session.js';
 
 const XK = {
@@ -33,12 +33,11 @@ window.fastvmConsole = state;
 
 let info;
 let rfb = null;
-let retries = 0;
-let retryTimer = null;
+const retry = reconnector(connect, end);
 
 function end(reason) {
   state.ended = reason;
-  clearTimeout(retryTimer);
+  retry.cancel();
   if (rfb) {
     rfb.disconnect();
   }
@@ -54,7 +53,7 @@ function applyScaling() {
 }
 
 function connect() {
-  clearTimeout(retryTimer);
+  retry.cancel();
   if (state.ended) return;
   const screen = document.getElementById('screen');
   screen.textContent = '';
@@ -71,7 +70,7 @@ function connect() {
   rfb.addEventListener('connect', () => {
     state.connected = true;
     state.connects++;
-    retries = 0;
+    retry.connected();
     status('connected', 'ok');
     notice('');
     rfb.focus();
@@ -82,18 +81,7 @@ function connect() {
     status('disconnected', 'err');
     if (state.ended) return;
     // A session that ended says why; otherwise try again with a growing pause.
-    try {
-      const now = await sessionInfo();
-      if (now.missing || now.ended) {
-        end(now.ended || 'closed');
-        return;
-      }
-    } catch (err) {
-      // proxy unreachable: retry below
-    }
-    const delay = Math.min(10000, 1000 * 2 ** retries++);
-    notice('Connection lost. Reconnecting in ' + Math.round(delay / 1000) + ' s…');
-    retryTimer = setTimeout(connect, delay);
+    await retry.lost();
   });
   rfb.addEventListener('clipboard', (e) => {
     document.getElementById('clipboard-text').value = e.detail.text;
@@ -114,13 +102,8 @@ function sendCombo(names) {
 }
 
 async function main() {
-  info = await sessionInfo();
-  if (info.missing) {
-    status('no session', 'err');
-    notice('This console session does not exist or was closed. Ask for a new link.');
-    return;
-  }
-  startSessionBar(info, { onEnded: end });
+  info = await openSession(end);
+  if (!info) return;
   if (info.ended) {
     end(info.ended);
     return;
@@ -143,12 +126,9 @@ async function main() {
     if (rfb && !info.viewOnly) rfb.clipboardPasteFrom(document.getElementById('clipboard-text').value);
   });
   document.getElementById('scaling').addEventListener('change', applyScaling);
-  document.getElementById('fullscreen').addEventListener('click', () => {
-    if (document.fullscreenElement) document.exitFullscreen();
-    else document.documentElement.requestFullscreen();
-  });
+  document.getElementById('fullscreen').addEventListener('click', toggleFullscreen);
   document.getElementById('reconnect').addEventListener('click', () => {
-    retries = 0;
+    retry.connected();
     if (rfb) {
       const old = rfb;
       rfb = null;
