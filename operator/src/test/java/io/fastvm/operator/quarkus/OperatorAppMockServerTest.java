@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fastvm.api.v1alpha1.PrintableStatus;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.testing.TestVms;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -25,6 +26,16 @@ import org.junit.jupiter.api.Test;
 class OperatorAppMockServerTest {
 
   @Inject KubernetesClient client;
+  @Inject OperatorSettings settings;
+
+  /**
+   * The defaults live in three places (application.properties documents them, @WithDefault keeps
+   * them when a key is removed, OperatorSettings.defaults() serves the unit tests): they agree.
+   */
+  @Test
+  void thePackagedConfigurationIsTheDocumentedDefault() {
+    assertThat(settings).isEqualTo(OperatorSettings.defaults());
+  }
 
   @Test
   void operatorRunsReportsHealthAndExportsMetrics() {
