@@ -6,6 +6,8 @@ import io.fastvm.console.testing.Browser;
 import io.fastvm.console.testing.ProxyHarness;
 import io.fastvm.console.testing.QemuGuest;
 import io.fastvm.console.testing.Screen;
+import io.fastvm.node.testing.TestGuests;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,7 +16,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -46,13 +47,7 @@ class BrowserConsoleTest {
 
   @BeforeAll
   void start() throws Exception {
-    String missing = QemuGuest.missingPrerequisite();
-    if (missing == null) {
-      missing = Browser.missingPrerequisite();
-    }
-    if (missing != null && !"true".equals(System.getenv("CI"))) {
-      Assumptions.abort("skipped: " + missing + " (dev/install-deps installs it)");
-    }
+    Browser.assumeGuestAndBrowser();
     Files.createDirectories(SCREENSHOTS);
     // Unique per run: QEMU's sockets live here, which is how this test knows its own QEMU.
     dir = Files.createTempDirectory("fastvm-console-browser-");
@@ -76,9 +71,9 @@ class BrowserConsoleTest {
       harness.close();
     }
     if (dir != null) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (java.io.IOException e) {
+      try {
+        TestGuests.deleteTree(dir);
+      } catch (IOException e) {
         // leave it for the OS
       }
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastvm.console.testing.Browser;
 import io.fastvm.console.testing.ProxyHarness;
-import io.fastvm.console.testing.QemuGuest;
 import io.fastvm.console.testing.Screen;
 import io.fastvm.node.console.ConsoleChannel;
 import io.fastvm.node.console.EndpointProtocol;
@@ -30,7 +29,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -60,13 +58,7 @@ class LauncherConsoleEndToEndTest {
 
   @BeforeAll
   void start() throws Exception {
-    String missing = QemuGuest.missingPrerequisite();
-    if (missing == null) {
-      missing = Browser.missingPrerequisite();
-    }
-    if (missing != null && !"true".equals(System.getenv("CI"))) {
-      Assumptions.abort("skipped: " + missing + " (dev/install-deps installs it)");
-    }
+    Browser.assumeGuestAndBrowser();
     Files.createDirectories(SCREENSHOTS);
     dir = Files.createTempDirectory("fastvm-console-e2e-");
     harness = ProxyHarness.start(dir.resolve("proxy"));
@@ -83,8 +75,8 @@ class LauncherConsoleEndToEndTest {
       harness.close();
     }
     if (dir != null) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      try {
+        TestGuests.deleteTree(dir);
       } catch (IOException e) {
         // leave it for the OS
       }

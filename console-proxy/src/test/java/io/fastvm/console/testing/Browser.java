@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -50,6 +51,20 @@ public final class Browser implements AutoCloseable {
 
   public WebDriverWait waiting(Duration timeout) {
     return new WebDriverWait(driver, timeout, Duration.ofMillis(100));
+  }
+
+  /**
+   * Skips the calling test class, saying what is missing, when a real guest or Chromium cannot run
+   * here; on CI (CI=true) nothing is skipped, so a missing package fails the build instead.
+   */
+  public static void assumeGuestAndBrowser() {
+    String missing = QemuGuest.missingPrerequisite();
+    if (missing == null) {
+      missing = missingPrerequisite();
+    }
+    if (missing != null && !"true".equals(System.getenv("CI"))) {
+      Assumptions.abort("skipped: " + missing + " (dev/install-deps installs it)");
+    }
   }
 
   public static String missingPrerequisite() {

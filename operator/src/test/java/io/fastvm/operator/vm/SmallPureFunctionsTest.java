@@ -139,42 +139,31 @@ class SmallPureFunctionsTest {
 
   @Test
   void aCpuLimitIsNeverBelowTheRequest() {
-    OperatorSettings d = OperatorSettings.defaults();
-    OperatorSettings generous =
-        new OperatorSettings(
-            d.image(),
-            d.imagePullPolicy(),
-            d.requestKvmForAuto(),
-            1500,
-            true,
-            false,
-            d.overhead(),
-            d.stateStorageClass(),
-            d.stateStorageSize(),
-            d.backoffInitial(),
-            d.backoffMax(),
-            d.backoffResetAfter(),
-            d.nodeLostTimeout(),
-            d.gracePeriodMarginSeconds());
     VirtualMachineSpec spec = TestVms.spec().cpus(2).disk("r", "r").build();
-    assertThat(VmResources.requests(spec, generous).get("cpu")).isEqualTo(new Quantity("3000m"));
-    assertThat(VmResources.limits(spec, generous).get("cpu")).isEqualTo(new Quantity("3000m"));
-    OperatorSettings usual =
-        new OperatorSettings(
-            d.image(),
-            d.imagePullPolicy(),
-            d.requestKvmForAuto(),
-            250,
-            true,
-            false,
-            d.overhead(),
-            d.stateStorageClass(),
-            d.stateStorageSize(),
-            d.backoffInitial(),
-            d.backoffMax(),
-            d.backoffResetAfter(),
-            d.nodeLostTimeout(),
-            d.gracePeriodMarginSeconds());
-    assertThat(VmResources.limits(spec, usual).get("cpu")).isEqualTo(new Quantity("2000m"));
+    assertThat(VmResources.requests(spec, cpuLimited(1500)).get("cpu"))
+        .isEqualTo(new Quantity("3000m"));
+    assertThat(VmResources.limits(spec, cpuLimited(1500)).get("cpu"))
+        .isEqualTo(new Quantity("3000m"));
+    assertThat(VmResources.limits(spec, cpuLimited(250)).get("cpu"))
+        .isEqualTo(new Quantity("2000m"));
+  }
+
+  private static OperatorSettings cpuLimited(int millisPerVcpu) {
+    OperatorSettings d = OperatorSettings.defaults();
+    return new OperatorSettings(
+        d.image(),
+        d.imagePullPolicy(),
+        d.requestKvmForAuto(),
+        millisPerVcpu,
+        true,
+        false,
+        d.overhead(),
+        d.stateStorageClass(),
+        d.stateStorageSize(),
+        d.backoffInitial(),
+        d.backoffMax(),
+        d.backoffResetAfter(),
+        d.nodeLostTimeout(),
+        d.gracePeriodMarginSeconds());
   }
 }
