@@ -1,6 +1,6 @@
 // The serial console: xterm.js on the session's WebSocket. The proxy sends the guest's output as
 // text frames; typed text goes back as text frames.
-import { openSession, reconnector, socketUrl, showEnded, describeClose, notice, status }
+import { openSession, reconnector, socketUrl, showEnded, closeReason, notice, status }
   from './session.js';
 
 const state = { connected: false, connects: 0, ended: null, received: '' };
@@ -46,9 +46,9 @@ function connect() {
     if (socket !== mine) return;
     state.connected = false;
     status('disconnected', 'err');
-    const why = describeClose(event);
+    const why = closeReason(event);
     if (why) {
-      end(event.reason.replace('session ended: ', ''));
+      end(why);
       return;
     }
     await retry.lost();

@@ -40,19 +40,35 @@ const ENDED = {
   'shutdown': 'The console proxy restarted.',
 };
 
-export function endedMessage(reason) {
+function endedMessage(reason) {
   return (ENDED[reason] || 'The console session ended.') + ' Ask for a new link to continue.';
 }
 
-export function describeClose(event) {
+// Why the proxy closed a WebSocket because the session ended (expired, idle, ...), else null.
+export function closeReason(event) {
   if (event && event.code >= 4000 && event.reason) {
-    return endedMessage(event.reason.replace('session ended: ', ''));
+    return event.reason.replace('session ended: ', '');
   }
   return null;
 }
 
+// Ends the page (calling end) and returns true when the session is over; a proxy that does not
+// answer does not end it.
+export async function sessionOver(end) {
+  try {
+    const now = await sessionInfo();
+    if (now.missing || now.ended) {
+      end(now.ended || 'closed');
+      return true;
+    }
+  } catch (err) {
+    // proxy unreachable: not over
+  }
+  return false;
+}
+
 // Fills the common part of the bar and keeps the countdown and the ended state current.
-export function startSessionBar(info, { onEnded }) {
+function startSessionBar(info, { onEnded }) {
   document.getElementById('vm').textContent = info.namespace + '/' + info.name;
   document.title = info.name + ' — ' + info.protocol.toUpperCase() + ' console';
   document.getElementById('viewonly').classList.toggle('hidden', !info.viewOnly);
@@ -96,7 +112,6 @@ export function startSessionBar(info, { onEnded }) {
     await closeSession();
     onEnded('closed');
   });
-  return { refresh };
 }
 
 // After a session ended nothing on the bar can help any more but the message.
@@ -145,15 +160,7 @@ export function reconnector(connect, end) {
       clearTimeout(timer);
     },
     async lost() {
-      try {
-        const now = await sessionInfo();
-        if (now.missing || now.ended) {
-          end(now.ended || 'closed');
-          return;
-        }
-      } catch (err) {
-        // proxy unreachable: retry below
-      }
+      if (await sessionOver(end)) return;
       const delay = Math.min(10000, 1000 * 2 ** retries++);
       notice('Connection lost. Reconnecting in ' + Math.round(delay / 1000) + ' s…');
       timer = setTimeout(connect, delay);

@@ -1,7 +1,7 @@
 // The SPICE console: spice-html5 (packaged with the proxy). It opens one WebSocket per SPICE
 // channel (main, display, inputs, cursor, ...), all to the same URL and session.
 import * as SpiceHtml5 from '../vendor/spice-html5/src/main.js';
-import { openSession, sessionInfo, socketUrl, showEnded, notice, status, toggleFullscreen }
+import { openSession, sessionOver, socketUrl, showEnded, notice, status, toggleFullscreen }
   from './session.js';
 
 const state = { connected: false, connects: 0, ended: null, agent: false, errors: [] };
@@ -32,10 +32,7 @@ function connect() {
         state.connected = false;
         state.errors.push(String(e && e.message ? e.message : e));
         status('disconnected', 'err');
-        const now = await sessionInfo().catch(() => ({}));
-        if (now.missing || now.ended) {
-          end(now.ended || 'closed');
-        } else {
+        if (!(await sessionOver(end))) {
           notice('SPICE connection lost. Use Reconnect to try again.');
         }
       },

@@ -276,16 +276,8 @@ public final class ConsoleProxy implements AutoCloseable {
     return sessions;
   }
 
-  public SessionSupervisor supervisor() {
-    return supervisor;
-  }
-
   public ConsoleMetrics metrics() {
     return metrics;
-  }
-
-  public Vertx vertx() {
-    return vertx;
   }
 
   /** Ends every session (their WebSockets close with 1001) and stops listening. */

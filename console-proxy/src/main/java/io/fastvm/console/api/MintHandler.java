@@ -21,11 +21,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.lang.System.Logger.Level;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -37,7 +35,6 @@ import java.util.Optional;
  */
 public final class MintHandler implements Handler<RoutingContext> {
   private static final System.Logger LOG = System.getLogger(MintHandler.class.getName());
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
   private final Authenticator authenticator;
@@ -251,7 +248,7 @@ public final class MintHandler implements Handler<RoutingContext> {
     Instant expires = now.plus(linkTtl);
     LinkClaims claims =
         new LinkClaims(
-            randomId(),
+            RandomIds.of(18),
             user.get(),
             namespace,
             name,
@@ -302,11 +299,5 @@ public final class MintHandler implements Handler<RoutingContext> {
       ctx.response().putHeader("Retry-After", Long.toString(outcome.retry()));
     }
     Replies.json(ctx.response(), outcome.status(), outcome.body());
-  }
-
-  static String randomId() {
-    byte[] bytes = new byte[18];
-    RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }

@@ -19,10 +19,8 @@ import io.fastvm.node.console.ConsoleChannel;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 
 /**
  * {@code GET <base>/console/{ns}/{name}/{protocol}?token=...}: the link. Redeems the token once for
@@ -31,7 +29,6 @@ import java.util.Base64;
  * the URL: 403; VM gone (or re-created): 404; VM not running: 409; session limits: 429.
  */
 public final class RedeemHandler implements Handler<RoutingContext> {
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
   private final LinkSigner signer;
@@ -125,10 +122,10 @@ public final class RedeemHandler implements Handler<RoutingContext> {
       refuse(ctx, event, 409, "not-running", "The virtual machine is not running.");
       return;
     }
-    String secret = random(32);
+    String secret = RandomIds.of(32);
     Session session =
         new Session(
-            random(12),
+            RandomIds.of(12),
             secret,
             claims.user(),
             lookup.target(),
@@ -159,21 +156,7 @@ public final class RedeemHandler implements Handler<RoutingContext> {
       default -> {}
     }
     metrics.redeem("ok");
-    audit.record(
-        new AuditEvent(
-            "redeem",
-            "ok",
-            303,
-            event.user(),
-            event.namespace(),
-            event.vm(),
-            event.protocol(),
-            event.source(),
-            session.id(),
-            null,
-            null,
-            null,
-            event.viewOnly()));
+    audit.record(event.outcome("ok", 303).session(session.id()));
     ctx.response()
         .setStatusCode(303)
         .putHeader(
@@ -189,21 +172,7 @@ public final class RedeemHandler implements Handler<RoutingContext> {
   private void refuse(
       RoutingContext ctx, AuditEvent event, int status, String outcome, String message) {
     metrics.redeem(outcome);
-    audit.record(
-        new AuditEvent(
-            "redeem",
-            outcome,
-            status,
-            event.user(),
-            event.namespace(),
-            event.vm(),
-            event.protocol(),
-            event.source(),
-            null,
-            null,
-            null,
-            null,
-            event.viewOnly()));
+    audit.record(event.outcome(outcome, status));
     Replies.page(ctx.response(), status, "Console link not usable", message);
   }
 
@@ -214,11 +183,5 @@ public final class RedeemHandler implements Handler<RoutingContext> {
       case REPLAYED -> "This console link was already used. Each link opens one session.";
       case MISMATCH -> "This console link is for another virtual machine or console.";
     };
-  }
-
-  private static String random(int bytes) {
-    byte[] value = new byte[bytes];
-    RANDOM.nextBytes(value);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(value);
   }
 }

@@ -38,6 +38,24 @@ public record AuditEvent(
         event, outcome, status, null, null, null, null, null, null, null, null, null, null);
   }
 
+  /** The same step with another outcome and HTTP status. */
+  public AuditEvent outcome(String value, int httpStatus) {
+    return new AuditEvent(
+        event,
+        value,
+        httpStatus,
+        user,
+        namespace,
+        vm,
+        protocol,
+        source,
+        session,
+        durationMs,
+        bytesToClient,
+        bytesToVm,
+        viewOnly);
+  }
+
   public AuditEvent user(String value) {
     return new AuditEvent(
         event,

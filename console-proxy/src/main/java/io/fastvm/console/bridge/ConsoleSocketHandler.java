@@ -94,7 +94,7 @@ public final class ConsoleSocketHandler implements Handler<RoutingContext> {
     ConsoleChannel ch = channel.get();
     request
         .toWebSocket()
-        .onFailure(e -> audit.record(withOutcome(refusal, 400, "upgrade-failed")))
+        .onFailure(e -> audit.record(refusal.outcome("upgrade-failed", 400)))
         .onSuccess(
             ws -> {
               ws.pause();
@@ -115,7 +115,7 @@ public final class ConsoleSocketHandler implements Handler<RoutingContext> {
                               .start())
                   .onFailure(
                       e -> {
-                        audit.record(withOutcome(refusal, 0, "backend-unavailable"));
+                        audit.record(refusal.outcome("backend-unavailable", 0));
                         ws.close((short) 1011, "console unavailable");
                       });
             });
@@ -130,24 +130,7 @@ public final class ConsoleSocketHandler implements Handler<RoutingContext> {
   }
 
   private void refuse(RoutingContext ctx, AuditEvent refusal, int status, String outcome) {
-    audit.record(withOutcome(refusal, status, outcome));
+    audit.record(refusal.outcome(outcome, status));
     ctx.response().setStatusCode(status).putHeader("Cache-Control", "no-store").end();
-  }
-
-  private static AuditEvent withOutcome(AuditEvent e, int status, String outcome) {
-    return new AuditEvent(
-        e.event(),
-        outcome,
-        status,
-        e.user(),
-        e.namespace(),
-        e.vm(),
-        e.protocol(),
-        e.source(),
-        e.session(),
-        null,
-        null,
-        null,
-        e.viewOnly());
   }
 }

@@ -6,10 +6,7 @@ package io.fastvm.console.bridge;
  * on the inputs channel counts as user activity. A stream that does not start like SPICE is closed.
  */
 public final class SpiceChannelFilter implements ClientStreamFilter {
-  /** SPICE channel types (spice-protocol enums.h). */
-  public static final int MAIN = 1;
-
-  public static final int DISPLAY = 2;
+  /** SPICE channel type of keyboard and mouse (spice-protocol enums.h). */
   public static final int INPUTS = 3;
 
   private static final int TYPE_OFFSET = 16 + 4;

@@ -16,7 +16,8 @@ public final class Utf8StreamDecoder {
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPLACE)
           .onUnmappableCharacter(CodingErrorAction.REPLACE);
-  private byte[] pending = new byte[0];
+  private static final byte[] NONE = new byte[0];
+  private byte[] pending = NONE;
 
   public String decode(byte[] bytes) {
     ByteBuffer in;
@@ -28,8 +29,12 @@ public final class Utf8StreamDecoder {
     }
     CharBuffer out = CharBuffer.allocate(in.remaining() + 1);
     decoder.decode(in, out, false);
-    pending = new byte[in.remaining()];
-    in.get(pending);
+    if (in.hasRemaining()) {
+      pending = new byte[in.remaining()];
+      in.get(pending);
+    } else {
+      pending = NONE;
+    }
     return out.flip().toString();
   }
 }

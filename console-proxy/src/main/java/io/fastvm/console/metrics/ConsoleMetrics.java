@@ -92,8 +92,4 @@ public final class ConsoleMetrics {
   public String scrape() {
     return registry.scrape();
   }
-
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
 }

@@ -32,6 +32,11 @@ public record Display(
     return type == null ? DisplayType.QXL : type;
   }
 
+  /** Video memory in MiB: vramMiB, else 16 for VGA and 64 for the others. */
+  public int effectiveVramMiB() {
+    return vramMiB != null ? vramMiB : effectiveType() == DisplayType.VGA ? 16 : 64;
+  }
+
   public boolean vncEnabled() {
     return effectiveType() != DisplayType.NONE && !Boolean.FALSE.equals(vnc);
   }

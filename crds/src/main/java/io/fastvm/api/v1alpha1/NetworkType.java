@@ -14,5 +14,10 @@ public enum NetworkType {
   MACVTAP,
   /** A NIC with no route outside the VM. */
   @JsonProperty("isolated")
-  ISOLATED
+  ISOLATED;
+
+  /** Whether the NIC is a Multus interface of the pod, plugged into a tap device. */
+  public boolean usesMultus() {
+    return this == BRIDGE || this == MACVTAP;
+  }
 }

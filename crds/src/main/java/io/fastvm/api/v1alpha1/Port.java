@@ -32,6 +32,10 @@ public record Port(
         @Max(65535)
         Integer servicePort) {
 
+  public PortProtocol effectiveProtocol() {
+    return protocol != null ? protocol : PortProtocol.TCP;
+  }
+
   public int exposedPort() {
     return servicePort != null ? servicePort : port;
   }

@@ -49,10 +49,6 @@ public final class ManifestValidator {
     return new ManifestValidator(CrdCatalog.committed());
   }
 
-  public CrdCatalog catalog() {
-    return catalog;
-  }
-
   /** True when the manifest's apiVersion and kind are one of the CRDs this validator knows. */
   public boolean knows(JsonNode manifest) {
     return validator(manifest).isPresent();

@@ -69,11 +69,6 @@ public final class ConsoleEndpoint implements AutoCloseable {
     return (InetSocketAddress) server.getLocalSocketAddress();
   }
 
-  /** Connections being served now. */
-  public int openConnections() {
-    return open.size();
-  }
-
   private void acceptLoop() {
     while (!closed) {
       try {

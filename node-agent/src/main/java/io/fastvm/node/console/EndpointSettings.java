@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How a VM pod's console endpoint is set up.
@@ -40,8 +42,14 @@ public record EndpointSettings(
   /** The usual settings with TLS material that may change (a mounted Secret). */
   public static EndpointSettings defaults(
       InetSocketAddress bind, TlsReloader tls, Path runtimeDir) {
+    return defaults(bind, tls, runtimeDir, EnumSet.allOf(ConsoleChannel.class));
+  }
+
+  /** The usual settings, serving only {@code channels} from their usual sockets. */
+  public static EndpointSettings defaults(
+      InetSocketAddress bind, TlsReloader tls, Path runtimeDir, Set<ConsoleChannel> channels) {
     Map<ConsoleChannel, String> sockets = new EnumMap<>(ConsoleChannel.class);
-    for (ConsoleChannel channel : ConsoleChannel.values()) {
+    for (ConsoleChannel channel : channels) {
       sockets.put(channel, channel.defaultSocketName());
     }
     return new EndpointSettings(

@@ -76,9 +76,4 @@ public final class TlsReloader {
       throw new IllegalStateException(e);
     }
   }
-
-  /** The material in use now. */
-  public synchronized TlsMaterial material() {
-    return material;
-  }
 }

@@ -28,7 +28,7 @@ public final class DemoGuest {
             "GUEST_NETWORK", "dhcp",
             "GUEST_HTTP_PORT", "80",
             "GUEST_INTERACTIVE", "yes"),
-        "console=ttyS0 panic=-1 quiet");
+        GuestRecipe.DEFAULT_CMDLINE);
   }
 
   public static GuestImage build() throws IOException {

@@ -16,7 +16,7 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
 /** An initramfs: a gzip-compressed newc cpio archive, built in memory order, no root needed. */
 public final class Initramfs {
 
-  private record Entry(String path, int mode, byte[] content, Path source, String linkTarget) {}
+  private record Entry(String path, int mode, byte[] content, Path source) {}
 
   private final List<Entry> entries = new ArrayList<>();
   private final Set<String> dirs = new LinkedHashSet<>();
@@ -24,25 +24,19 @@ public final class Initramfs {
   /** Adds a file with {@code content}; parent folders are added as needed. */
   public Initramfs file(String path, byte[] content, int mode) {
     parents(path);
-    entries.add(new Entry(path, mode, content, null, null));
+    entries.add(new Entry(path, mode, content, null));
     return this;
   }
 
   /** Adds a file copied from {@code source}. */
   public Initramfs copy(String path, Path source, int mode) {
     parents(path);
-    entries.add(new Entry(path, mode, null, source, null));
+    entries.add(new Entry(path, mode, null, source));
     return this;
   }
 
   public Initramfs dir(String path) {
     parents(path + "/x");
-    return this;
-  }
-
-  public Initramfs symlink(String path, String target) {
-    parents(path);
-    entries.add(new Entry(path, 0777, null, null, target));
     return this;
   }
 
@@ -79,14 +73,9 @@ public final class Initramfs {
         CpioArchiveEntry e = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, entry.path());
         e.setInode(inode++);
         e.setNumberOfLinks(1);
-        byte[] data;
-        if (entry.linkTarget() != null) {
-          e.setMode(CpioConstants.C_ISLNK | 0777);
-          data = entry.linkTarget().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        } else {
-          e.setMode(CpioConstants.C_ISREG | entry.mode());
-          data = entry.content() != null ? entry.content() : Files.readAllBytes(entry.source());
-        }
+        e.setMode(CpioConstants.C_ISREG | entry.mode());
+        byte[] data =
+            entry.content() != null ? entry.content() : Files.readAllBytes(entry.source());
         e.setSize(data.length);
         cpio.putArchiveEntry(e);
         cpio.write(data);

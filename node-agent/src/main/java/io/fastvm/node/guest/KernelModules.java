@@ -17,9 +17,10 @@ import java.util.Set;
  */
 public final class KernelModules {
 
-  private final Path dir;
   private final Map<String, String> pathByName = new HashMap<>();
   private final Map<String, List<String>> depsByPath = new HashMap<>();
+
+  private final Path dir;
 
   private KernelModules(Path dir) {
     this.dir = dir;
@@ -67,11 +68,6 @@ public final class KernelModules {
     return new ArrayList<>(ordered);
   }
 
-  /** Whether the kernel has {@code name} as a loadable module. */
-  public boolean has(String name) {
-    return pathByName.containsKey(name.replace('-', '_'));
-  }
-
   private void visit(String path, Set<String> ordered, Set<String> visiting) {
     if (ordered.contains(path) || !visiting.add(path)) {
       return;
@@ -80,9 +76,5 @@ public final class KernelModules {
       visit(dep, ordered, visiting);
     }
     ordered.add(path);
-  }
-
-  public Path dir() {
-    return dir;
   }
 }

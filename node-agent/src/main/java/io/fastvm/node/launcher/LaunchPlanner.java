@@ -273,7 +273,7 @@ public final class LaunchPlanner {
     // Display
     Display display = spec.effectiveDisplay();
     DisplayType type = display.effectiveType();
-    int vram = display.vramMiB() != null ? display.vramMiB() : type == DisplayType.VGA ? 16 : 64;
+    int vram = display.effectiveVramMiB();
     DisplaySetup displaySetup =
         new DisplaySetup(
             type,
@@ -317,15 +317,7 @@ public final class LaunchPlanner {
       throw LaunchException.invalid(e.getMessage());
     }
     return new LaunchPlan(
-        vmId,
-        accelerator,
-        inputs,
-        argv,
-        uefi,
-        tpmStateDir,
-        renderedSeed,
-        seedDir,
-        spec.gracePeriodSeconds());
+        inputs, argv, tpmStateDir, renderedSeed, seedDir, spec.gracePeriodSeconds());
   }
 
   private static int orOne(Integer value) {

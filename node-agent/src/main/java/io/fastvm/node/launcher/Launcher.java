@@ -35,9 +35,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -171,7 +171,7 @@ public final class Launcher {
     }
     log(
         "VM "
-            + plan.vmId()
+            + plan.qemu().name()
             + ": accelerator "
             + accelerator.kind().qemuName()
             + ", cpu "
@@ -201,31 +201,25 @@ public final class Launcher {
       throw LaunchException.invalid(
           "--console-tls: no usable TLS material (tls.crt, tls.key, ca.crt) in " + dir + ": " + e);
     }
-    Map<ConsoleChannel, String> sockets = new EnumMap<>(ConsoleChannel.class);
-    sockets.put(ConsoleChannel.SERIAL, RuntimeFiles.SERIAL_SOCKET);
+    Set<ConsoleChannel> channels = EnumSet.of(ConsoleChannel.SERIAL);
     if (plan.qemu().display().vnc()) {
-      sockets.put(ConsoleChannel.VNC, RuntimeFiles.VNC_SOCKET);
+      channels.add(ConsoleChannel.VNC);
     }
     if (plan.qemu().display().spice()) {
-      sockets.put(ConsoleChannel.SPICE, RuntimeFiles.SPICE_SOCKET);
+      channels.add(ConsoleChannel.SPICE);
     }
     try {
       ConsoleEndpoint endpoint =
           ConsoleEndpoint.start(
-              new EndpointSettings(
-                  invocation.consoleAddress(),
-                  tls,
-                  invocation.runtimeDir(),
-                  sockets,
-                  ConsoleIdentities.PROXY,
-                  Duration.ofSeconds(10)));
+              EndpointSettings.defaults(
+                  invocation.consoleAddress(), tls, invocation.runtimeDir(), channels));
       log(
           "console endpoint (mutual TLS, "
               + String.join(" ", ConsoleIdentities.uris(tls.firstCertificate()))
               + ") on "
               + endpoint.address()
               + ": "
-              + sockets.keySet());
+              + channels);
       return endpoint;
     } catch (IOException e) {
       throw LaunchException.invalid("--console-tls: " + e.getMessage());
@@ -267,7 +261,7 @@ public final class Launcher {
                 + ") "
                 + sinceStart()
                 + " ms after launcher start");
-        return supervise(plan, runtime, process, stderrTail, tpm);
+        return supervise(plan, runtime, process, stderrTail);
       } catch (IOException e) {
         throw new LaunchException(
             LauncherInvocation.ExitCode.START_FAILED, "cannot start the VM: " + e.getMessage(), e);
@@ -317,8 +311,8 @@ public final class Launcher {
         Files.deleteIfExists(runtime.dir().resolve(leftover));
       }
       Files.createDirectories(invocation.stateDir());
-      if (plan.uefi() != null) {
-        Ovmf.prepareVars(plan.uefi()).ifPresent(this::log);
+      if (plan.qemu().uefi() != null) {
+        Ovmf.prepareVars(plan.qemu().uefi()).ifPresent(this::log);
       }
       if (plan.hasCloudInit()) {
         Path seedDir = plan.seedDir();
@@ -416,7 +410,7 @@ public final class Launcher {
   }
 
   private int supervise(
-      LaunchPlan plan, RuntimeFiles runtime, Process process, Deque<String> stderrTail, Swtpm tpm)
+      LaunchPlan plan, RuntimeFiles runtime, Process process, Deque<String> stderrTail)
       throws InterruptedException, LaunchException {
     QmpClient qmp;
     try {
@@ -507,9 +501,6 @@ public final class Launcher {
     process.waitFor();
     drainStderr();
     qmp.close();
-    if (tpm != null) {
-      tpm.close();
-    }
     int status = process.exitValue();
     String reason = shutdownReason.get();
     if (hardStop) {

@@ -39,7 +39,7 @@ public final class NicPlanner {
     for (Network network : networks) {
       String what = "network " + network.name();
       NetworkType type = network.effectiveType();
-      if (type == NetworkType.BRIDGE || type == NetworkType.MACVTAP) {
+      if (type.usesMultus()) {
         problems.add(
             what
                 + ": type "
@@ -77,7 +77,7 @@ public final class NicPlanner {
           problems.add(what + ": servicePort " + hostPort + " is not between 1 and 65535");
           continue;
         }
-        PortProtocol protocol = port.protocol() == null ? PortProtocol.TCP : port.protocol();
+        PortProtocol protocol = port.effectiveProtocol();
         if (!hostPortsTaken.add(protocol + "/" + hostPort)) {
           problems.add(what + ": host port " + protocol + " " + hostPort + " is forwarded twice");
           continue;

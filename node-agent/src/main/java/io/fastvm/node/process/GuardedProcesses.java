@@ -45,11 +45,6 @@ public final class GuardedProcesses {
     Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "kill-children-on-exit"));
   }
 
-  /** Whether children die with the launcher even on SIGKILL (setpriv is installed). */
-  public static boolean parentDeathSignal() {
-    return SETPRIV != null;
-  }
-
   /**
    * Starts {@code argv} (no shell).
    *

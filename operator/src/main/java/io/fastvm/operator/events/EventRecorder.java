@@ -7,12 +7,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.fastvm.operator.vm.VmMetadata;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -72,7 +69,7 @@ public final class EventRecorder implements AutoCloseable {
     String name =
         object.getMetadata().getName()
             + "."
-            + hash(object.getMetadata().getUid() + "/" + reason + "/" + text);
+            + VmMetadata.shortHash(object.getMetadata().getUid() + "/" + reason + "/" + text, 16);
     String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     int count;
     synchronized (counts) {
@@ -155,15 +152,5 @@ public final class EventRecorder implements AutoCloseable {
   public void close() {
     flush(2000);
     executor.shutdownNow();
-  }
-
-  private static String hash(String text) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

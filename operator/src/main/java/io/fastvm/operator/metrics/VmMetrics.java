@@ -71,10 +71,6 @@ public final class VmMetrics {
     registry.counter("fastvm.vm.pods.deleted", "reason", why).increment();
   }
 
-  public long reconcileCount() {
-    return reconcileTimer.count();
-  }
-
   private double count(VmPhase phase) {
     return vms.get()
         .get()

@@ -116,7 +116,7 @@ public final class SpecValidator {
         problems.add("network name " + network.name() + " is used twice");
       }
       NetworkType type = network.effectiveType();
-      boolean multus = type == NetworkType.BRIDGE || type == NetworkType.MACVTAP;
+      boolean multus = type.usesMultus();
       if (multus && blank(network.networkAttachment())) {
         problems.add(
             "network " + network.name() + ": " + typeName(type) + " needs networkAttachment");
@@ -141,7 +141,7 @@ public final class SpecValidator {
         continue;
       }
       for (Port port : network.portsOrEmpty()) {
-        PortProtocol protocol = port.protocol() == null ? PortProtocol.TCP : port.protocol();
+        PortProtocol protocol = port.effectiveProtocol();
         if (port.port() == null) {
           problems.add("network " + network.name() + ": a forwarded port needs port");
           continue;

@@ -73,10 +73,6 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
     this(settings, metrics, Clock.systemUTC(), ConsoleTlsSettings.defaults());
   }
 
-  public VirtualMachineReconciler(OperatorSettings settings, VmMetrics metrics, Clock clock) {
-    this(settings, metrics, clock, ConsoleTlsSettings.defaults());
-  }
-
   public VirtualMachineReconciler(
       OperatorSettings settings, VmMetrics metrics, Clock clock, ConsoleTlsSettings console) {
     this.settings = settings;
@@ -195,38 +191,37 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
             ? Optional.empty()
             : sources.cloudInits().get(new ResourceID(vm.getSpec().cloudInit().name(), namespace));
     KubernetesClient client = context.getClient();
-    // The informers see only objects labelled as the operator's. One the planner would create but
-    // cannot see may still exist under that name (made by someone else): asking by name shows it,
-    // so the VM reports the conflict instead of failing to create it on every reconcile.
     Optional<PersistentVolumeClaim> statePvc =
-        sources
-            .claims()
-            .get(new ResourceID(VmNames.statePvc(vm), namespace))
-            .or(
-                () ->
-                    VmStateClaim.needed(vm.getSpec())
-                        ? Optional.ofNullable(
-                            client
-                                .persistentVolumeClaims()
-                                .inNamespace(namespace)
-                                .withName(VmNames.statePvc(vm))
-                                .get())
-                        : Optional.empty());
+        cachedOrByName(
+            sources.claims(),
+            new ResourceID(VmNames.statePvc(vm), namespace),
+            VmStateClaim.needed(vm.getSpec()),
+            client.persistentVolumeClaims().inNamespace(namespace).withName(VmNames.statePvc(vm)));
     Optional<Service> service =
-        sources
-            .services()
-            .get(new ResourceID(VmNames.service(vm), namespace))
-            .or(
-                () ->
-                    VmService.desired(vm).isPresent()
-                        ? Optional.ofNullable(
-                            client
-                                .services()
-                                .inNamespace(namespace)
-                                .withName(VmNames.service(vm))
-                                .get())
-                        : Optional.empty());
+        cachedOrByName(
+            sources.services(),
+            new ResourceID(VmNames.service(vm), namespace),
+            VmService.desired(vm).isPresent(),
+            client.services().inNamespace(namespace).withName(VmNames.service(vm)));
     return new Observed(vm, pods, statePvc, service, volumes, cloudInit, clock.instant());
+  }
+
+  /**
+   * The object from the informer's cache, else, when the VM needs it, from the API server by name.
+   * The informers see only objects labelled as the operator's: one made by someone else under that
+   * name shows only this way, so the VM reports the conflict instead of failing to create it on
+   * every reconcile.
+   */
+  private static <T extends HasMetadata> Optional<T> cachedOrByName(
+      InformerEventSource<T, VirtualMachine> source,
+      ResourceID id,
+      boolean needed,
+      Resource<T> byName) {
+    Optional<T> cached = source.get(id);
+    if (cached.isPresent() || !needed) {
+      return cached;
+    }
+    return Optional.ofNullable(byName.get());
   }
 
   private void apply(VirtualMachine vm, VmAction action, KubernetesClient client) {

@@ -90,7 +90,7 @@ public final class VmMetadata {
     return name.substring(0, 50) + "-" + shortHash(name, 12);
   }
 
-  static String shortHash(String text, int hexChars) {
+  public static String shortHash(String text, int hexChars) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

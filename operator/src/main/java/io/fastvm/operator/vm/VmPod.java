@@ -305,7 +305,7 @@ public final class VmPod {
         continue;
       }
       for (Port port : network.portsOrEmpty()) {
-        PortProtocol protocol = port.protocol() == null ? PortProtocol.TCP : port.protocol();
+        PortProtocol protocol = port.effectiveProtocol();
         ports.add(
             new ContainerPortBuilder()
                 .withName(port.name())
@@ -328,8 +328,7 @@ public final class VmPod {
     for (int i = 0; i < networks.size(); i++) {
       Network network = networks.get(i);
       NetworkType type = network.effectiveType();
-      if ((type != NetworkType.BRIDGE && type != NetworkType.MACVTAP)
-          || network.networkAttachment() == null) {
+      if (!type.usesMultus() || network.networkAttachment() == null) {
         continue;
       }
       ObjectNode entry = list.addObject();

@@ -43,7 +43,7 @@ public final class VmResources {
   public static boolean needsTap(VirtualMachineSpec spec) {
     for (Network network : spec.networksOrEmpty()) {
       NetworkType type = network.effectiveType();
-      if (type == NetworkType.BRIDGE || type == NetworkType.MACVTAP) {
+      if (type.usesMultus()) {
         return true;
       }
     }
@@ -74,8 +74,8 @@ public final class VmResources {
   static long videoMiB(Display display) {
     return switch (display.effectiveType()) {
       // QXL has a RAM bar and a VRAM bar, both vramMiB (default 64) in size.
-      case QXL -> 2L * (display.vramMiB() == null ? 64 : display.vramMiB());
-      case VGA -> display.vramMiB() == null ? 16 : display.vramMiB();
+      case QXL -> 2L * display.effectiveVramMiB();
+      case VGA -> display.effectiveVramMiB();
       case VIRTIO -> 16;
       case NONE -> 0;
     };

@@ -35,7 +35,7 @@ public final class VmService {
         if (port.port() == null) {
           continue;
         }
-        PortProtocol protocol = port.protocol() == null ? PortProtocol.TCP : port.protocol();
+        PortProtocol protocol = port.effectiveProtocol();
         String name =
             port.name() != null
                 ? port.name()
