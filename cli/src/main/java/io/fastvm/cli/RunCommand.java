@@ -1,15 +1,15 @@
 package io.fastvm.cli;
 
+import io.fastvm.contract.HostPortMode;
+import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.node.guest.DemoGuest;
 import io.fastvm.node.guest.GuestImage;
 import io.fastvm.node.launcher.Launcher;
-import io.fastvm.node.launcher.LauncherInvocation;
 import io.fastvm.node.launcher.LauncherMain;
 import io.fastvm.node.manifest.ManifestException;
 import io.fastvm.node.manifest.ManifestReader;
 import io.fastvm.node.manifest.ManifestSet;
 import io.fastvm.node.manifest.ManifestValidator;
-import io.fastvm.node.network.HostPortMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

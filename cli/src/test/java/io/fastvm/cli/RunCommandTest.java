@@ -2,9 +2,9 @@ package io.fastvm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.node.guest.DemoGuest;
 import io.fastvm.node.guest.GuestImage;
-import io.fastvm.node.launcher.LauncherInvocation;
 import io.fastvm.node.manifest.ManifestReader;
 import io.fastvm.node.manifest.ManifestValidator;
 import java.io.ByteArrayOutputStream;
@@ -137,10 +137,47 @@ class RunCommandTest {
   @Test
   void demoVmBootsServesItsPageAndPowersOffOnCtrlC() throws Exception {
     GuestImage demo = DemoGuest.build();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+    // QEMU's port forward needs a number, so one is picked here; if something else took it in
+    // the meantime, QEMU cannot start and another one is tried.
+    for (int attempt = 1; ; attempt++) {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Path log = tmp.resolve("out-" + attempt + ".log");
+      Process fastvm = startDemo(demo, port, log, attempt);
+      try {
+        if (!awaitInFile(log, "FASTVM-GUEST ready", fastvm)) {
+          String out = Files.readString(log);
+          if (attempt < 5 && out.contains("Could not set up host forwarding rule")) {
+            continue;
+          }
+          throw new AssertionError("the demo VM never got ready:\n" + out);
+        }
+        HttpResponse<String> page =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(page.body()).contains("Hello from a fastvm VM").contains("address 10.0.2.15/24");
+        assertThat(Files.readString(log)).contains("serial.sock").contains("vnc.sock");
+        new ProcessBuilder("kill", "-INT", String.valueOf(fastvm.pid())).start().waitFor();
+        assertThat(fastvm.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(fastvm.exitValue()).as(Files.readString(log)).isZero();
+        assertThat(Files.readString(log))
+            .contains("power-button pressed")
+            .contains("the guest powered off (guest-shutdown); stopped on request");
+        return;
+      } finally {
+        fastvm.destroyForcibly();
+        fastvm.waitFor(10, TimeUnit.SECONDS);
+      }
     }
+  }
+
+  private Process startDemo(GuestImage demo, int port, Path log, int attempt) throws Exception {
     Path manifest = tmp.resolve("demo.yaml");
     Files.writeString(
         manifest,
@@ -163,44 +200,26 @@ class RunCommandTest {
             "--state-dir",
             tmp.resolve("state").toString(),
             "--runtime-dir",
-            tmp.resolve("run").toString()));
-    Path log = tmp.resolve("out.log");
-    Process fastvm =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      awaitInFile(log, "FASTVM-GUEST ready", fastvm);
-      HttpResponse<String> page =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                      .timeout(Duration.ofSeconds(30))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      assertThat(page.body()).contains("Hello from a fastvm VM").contains("address 10.0.2.15/24");
-      assertThat(Files.readString(log)).contains("serial.sock").contains("vnc.sock");
-      new ProcessBuilder("kill", "-INT", String.valueOf(fastvm.pid())).start().waitFor();
-      assertThat(fastvm.waitFor(120, TimeUnit.SECONDS)).isTrue();
-      assertThat(fastvm.exitValue()).as(Files.readString(log)).isZero();
-      assertThat(Files.readString(log))
-          .contains("power-button pressed")
-          .contains("the guest powered off (guest-shutdown); stopped on request");
-    } finally {
-      fastvm.destroyForcibly();
-      fastvm.waitFor(10, TimeUnit.SECONDS);
-    }
+            tmp.resolve("run-" + attempt).toString()));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
-  private static void awaitInFile(Path log, String text, Process process) throws Exception {
+  /** True once {@code text} is in the log; false if the process ended first. */
+  private static boolean awaitInFile(Path log, String text, Process process) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
     while (System.nanoTime() < deadline) {
       if (Files.exists(log) && Files.readString(log).contains(text)) {
-        return;
+        return true;
       }
       if (!process.isAlive()) {
-        break;
+        process.waitFor();
+        return Files.readString(log).contains(text);
       }
-      Thread.sleep(200);
+      process.waitFor(200, TimeUnit.MILLISECONDS);
     }
-    throw new AssertionError("no '" + text + "' in:\n" + Files.readString(log));
+    throw new AssertionError("no '" + text + "' within 4 minutes in:\n" + Files.readString(log));
   }
 }

@@ -25,7 +25,7 @@ import io.fastvm.console.session.SessionSupervisor;
 import io.fastvm.console.target.TargetResolver;
 import io.fastvm.console.web.OriginPolicy;
 import io.fastvm.console.web.RequestSource;
-import io.fastvm.node.console.TlsMaterial;
+import io.fastvm.contract.console.TlsMaterial;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

@@ -80,7 +80,12 @@ class ChartTest {
     assertThat(env(operator, "FASTVM_STATE_STORAGE_CLASS")).contains("fast");
   }
 
-  /** Exactly what docs/operator.md ("RBAC the operator needs") lists, and nothing else. */
+  /**
+   * Exactly what docs/operator.md ("RBAC the operator needs") lists, and nothing else: least
+   * privilege, written down. That it is <em>enough</em> is not this list's word but the real API
+   * server's: operator/ChartInstallRealServerTest runs the operator with the chart's ServiceAccount
+   * through a VM's lifecycle and fails on any 403.
+   */
   @Test
   void operatorRoleGrantsWhatTheOperatorUsesAndNothingMore() {
     RenderedChart chart = RenderedChart.render(Map.of());

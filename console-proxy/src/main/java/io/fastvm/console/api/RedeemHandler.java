@@ -15,7 +15,7 @@ import io.fastvm.console.target.TargetLookup;
 import io.fastvm.console.target.TargetResolver;
 import io.fastvm.console.web.Replies;
 import io.fastvm.console.web.RequestSource;
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;

@@ -1,7 +1,7 @@
 package io.fastvm.console.bridge;
 
 import io.fastvm.console.target.VmTarget;
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 import io.vertx.core.Future;
 
 /** Opens a byte stream to one console of a running VM. */

@@ -8,7 +8,7 @@ import io.fastvm.console.session.SessionCookie;
 import io.fastvm.console.session.SessionStore;
 import io.fastvm.console.web.OriginPolicy;
 import io.fastvm.console.web.RequestSource;
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
@@ -87,14 +87,18 @@ public final class ConsoleSocketHandler implements Handler<RoutingContext> {
       refuse(ctx, refusal, 403, "wrong-protocol");
       return;
     }
-    if (session.connections().size() >= maxConnectionsPerSession) {
+    if (!session.reserveConnection(maxConnectionsPerSession)) {
       refuse(ctx, refusal, 429, "connection-limit");
       return;
     }
     ConsoleChannel ch = channel.get();
     request
         .toWebSocket()
-        .onFailure(e -> audit.record(refusal.outcome("upgrade-failed", 400)))
+        .onFailure(
+            e -> {
+              session.releaseConnection();
+              audit.record(refusal.outcome("upgrade-failed", 400));
+            })
         .onSuccess(
             ws -> {
               ws.pause();
@@ -115,6 +119,7 @@ public final class ConsoleSocketHandler implements Handler<RoutingContext> {
                               .start())
                   .onFailure(
                       e -> {
+                        session.releaseConnection();
                         audit.record(refusal.outcome("backend-unavailable", 0));
                         ws.close((short) 1011, "console unavailable");
                       });

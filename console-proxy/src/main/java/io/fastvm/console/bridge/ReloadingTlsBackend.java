@@ -1,8 +1,8 @@
 package io.fastvm.console.bridge;
 
 import io.fastvm.console.target.VmTarget;
-import io.fastvm.node.console.ConsoleChannel;
-import io.fastvm.node.console.TlsMaterial;
+import io.fastvm.contract.console.ConsoleChannel;
+import io.fastvm.contract.console.TlsMaterial;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.fastvm.console.bridge;
 
 import io.fastvm.console.target.VmTarget;
-import io.fastvm.node.console.ConsoleChannel;
-import io.fastvm.node.console.ConsoleIdentities;
-import io.fastvm.node.console.EndpointProtocol;
-import io.fastvm.node.console.TlsMaterial;
+import io.fastvm.contract.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleIdentities;
+import io.fastvm.contract.console.EndpointProtocol;
+import io.fastvm.contract.console.TlsMaterial;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -6,7 +6,7 @@ import io.fastvm.console.metrics.ConsoleMetrics;
 import io.fastvm.console.session.EndReason;
 import io.fastvm.console.session.Session;
 import io.fastvm.console.session.SessionConnection;
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -154,6 +154,7 @@ public final class WebSocketBridge implements SessionConnection {
       backend.socket().close();
     }
     session.connections().remove(this);
+    session.releaseConnection();
     metrics.connectionClosed(channel);
     audit.record(
         event("close", byVm ? "closed-by-vm" : "closed-by-client")

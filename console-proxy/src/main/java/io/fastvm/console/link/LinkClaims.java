@@ -1,7 +1,7 @@
 package io.fastvm.console.link;
 
 import io.fastvm.console.auth.UserInfo;
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 import java.time.Instant;
 
 /**

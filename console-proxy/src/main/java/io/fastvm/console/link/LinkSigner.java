@@ -10,7 +10,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.fastvm.console.auth.UserInfo;
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.fastvm.console.metrics;
 
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -2,7 +2,7 @@ package io.fastvm.console.session;
 
 import io.fastvm.console.auth.UserInfo;
 import io.fastvm.console.target.VmTarget;
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -31,6 +31,8 @@ public final class Session {
   private final String source;
   private final AtomicLong lastActivityMillis;
   private final Set<SessionConnection> connections = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicInteger connectionSlots =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final AtomicReference<EndReason> ended = new AtomicReference<>();
   private final LongAdder bytesToClient = new LongAdder();
   private final LongAdder bytesToVm = new LongAdder();
@@ -101,6 +103,28 @@ public final class Session {
 
   public Set<SessionConnection> connections() {
     return connections;
+  }
+
+  /**
+   * Takes one of the session's {@code max} connection slots before a WebSocket is upgraded and
+   * bridged; false when all are taken. Counting only bridged connections would let upgrades that
+   * arrive together all pass the check. Every slot taken is given back with {@link
+   * #releaseConnection()}, once its upgrade failed or its bridge finished.
+   */
+  public boolean reserveConnection(int max) {
+    while (true) {
+      int taken = connectionSlots.get();
+      if (taken >= max) {
+        return false;
+      }
+      if (connectionSlots.compareAndSet(taken, taken + 1)) {
+        return true;
+      }
+    }
+  }
+
+  public void releaseConnection() {
+    connectionSlots.decrementAndGet();
   }
 
   public void countToClient(long bytes) {

@@ -1,6 +1,6 @@
 package io.fastvm.console.target;
 
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 
 /**
  * Where a running VM's consoles are: its pod's IP. Only ever built from the VM's status and its pod

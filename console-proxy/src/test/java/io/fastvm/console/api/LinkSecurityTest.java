@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,34 @@ class LinkSecurityTest {
     assertThat(replayed.status()).isEqualTo(410);
     assertThat(replayed.setCookie()).isNull();
     assertThat(harness.audit.await("redeem", "replayed").getInteger("status")).isEqualTo(410);
+  }
+
+  @Test
+  void accessIsAskedForAsGetOnTheVmsConsoleSubresourceForTheTokensUser() throws Exception {
+    start(Map.of());
+    // A session, so the periodic re-check asks too (every 200ms in the harness).
+    harness.session("alice-token", "vm1", "serial", false);
+    List<JsonObject> reviews =
+        harness.cluster.awaitSubjectAccessReviews(Duration.ofSeconds(10), all -> all.size() >= 2);
+    JsonObject expectedAttributes =
+        new JsonObject()
+            .put("group", "fastvm.io")
+            .put("resource", "virtualmachines")
+            .put("subresource", "console")
+            .put("verb", "get")
+            .put("namespace", "lab")
+            .put("name", "vm1");
+    for (JsonObject review : reviews) {
+      assertThat(review.getString("apiVersion")).isEqualTo("authorization.k8s.io/v1");
+      assertThat(review.getString("kind")).isEqualTo("SubjectAccessReview");
+      JsonObject spec = review.getJsonObject("spec");
+      assertThat(spec.getString("user")).isEqualTo("alice");
+      assertThat(spec.getString("uid")).isEqualTo("uid-alice");
+      assertThat(spec.getJsonArray("groups").getList())
+          .containsExactly("system:authenticated", "students");
+      assertThat(spec.getValue("nonResourceAttributes")).isNull();
+      assertThat(spec.getJsonObject("resourceAttributes")).isEqualTo(expectedAttributes);
+    }
   }
 
   @Test

@@ -6,8 +6,9 @@ import io.fastvm.node.console.ConsoleEndpoint;
 import io.fastvm.node.console.EndpointSettings;
 import io.fastvm.node.testing.FakeConsoleSocket;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,24 +28,37 @@ public final class BenchVmSide {
     cluster.runningVm("bench", "stream", "127.0.0.1", false);
     cluster.runningVm("bench", "echo", "127.0.0.2", false);
     TestPki pki = new TestPki(dir.resolve("pki"));
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
     Path streamDir = Files.createDirectories(dir.resolve("run-stream"));
     Path echoDir = Files.createDirectories(dir.resolve("run-echo"));
     StreamingSource stream = new StreamingSource(streamDir.resolve("vnc.sock"));
     FakeConsoleSocket echo = new FakeConsoleSocket(echoDir.resolve("vnc.sock"), new byte[0], true);
-    ConsoleEndpoint streamEndpoint =
-        ConsoleEndpoint.start(
-            EndpointSettings.defaults(
-                new InetSocketAddress("127.0.0.1", port),
-                pki.endpoint("bench", "stream"),
-                streamDir));
-    ConsoleEndpoint echoEndpoint =
-        ConsoleEndpoint.start(
-            EndpointSettings.defaults(
-                new InetSocketAddress("127.0.0.2", port), pki.endpoint("bench", "echo"), echoDir));
+    // Both endpoints share one port (the proxy has one backend port): the first takes whatever
+    // port the kernel gives it, the second binds that port on its own address, and should that
+    // be taken already, both start over on a new one.
+    ConsoleEndpoint streamEndpoint = null;
+    ConsoleEndpoint echoEndpoint = null;
+    for (int attempt = 1; echoEndpoint == null; attempt++) {
+      streamEndpoint =
+          ConsoleEndpoint.start(
+              EndpointSettings.defaults(
+                  new InetSocketAddress("127.0.0.1", 0),
+                  pki.endpoint("bench", "stream"),
+                  streamDir));
+      try {
+        echoEndpoint =
+            ConsoleEndpoint.start(
+                EndpointSettings.defaults(
+                    new InetSocketAddress("127.0.0.2", streamEndpoint.address().getPort()),
+                    pki.endpoint("bench", "echo"),
+                    echoDir));
+      } catch (IOException e) {
+        streamEndpoint.close();
+        if (attempt == 10 || !(e.getCause() instanceof BindException)) {
+          throw e;
+        }
+      }
+    }
+    int port = streamEndpoint.address().getPort();
     System.out.println(
         new JsonObject()
             .put("api", "http://" + cluster.server.getHostName() + ":" + cluster.server.getPort())

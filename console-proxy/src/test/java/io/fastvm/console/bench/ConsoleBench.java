@@ -34,6 +34,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Benchmarks the console-proxy side by side with Debian's websockify on the same synthetic VNC
@@ -186,59 +188,111 @@ public final class ConsoleBench {
     vmSide = new JsonObject(line);
   }
 
+  static final Pattern PROXY_LISTENING =
+      Pattern.compile("console-proxy listening on http://127\\.0\\.0\\.1:(\\d+)");
+
+  /**
+   * Starts the proxy's real main. Its browser-facing port is 0 and read back from its log; its
+   * management port cannot be 0 (that turns it off), so a free one is picked and, should another
+   * process bind it first (the proxy then fails to start), picked again.
+   */
   void startProxy(String jvmOptions) throws Exception {
-    proxyPort = freePort();
-    int management = freePort();
-    List<String> command = new ArrayList<>();
-    command.add(java());
-    command.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
-    command.addAll(
-        List.of(
-            "-cp",
-            classpath(),
-            "-Dkubernetes.master=" + vmSide.getString("api"),
-            "-Dkubernetes.auth.tryKubeConfig=false",
-            "-Dkubernetes.auth.tryServiceAccount=false",
-            "-Dkubernetes.namespace=fastvm-system",
-            "io.fastvm.console.ConsoleProxyMain"));
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("proxy.log").toFile());
-    Map<String, String> env = builder.environment();
-    env.put("FASTVM_CONSOLE_LISTEN_HOST", "127.0.0.1");
-    env.put("FASTVM_CONSOLE_PORT", Integer.toString(proxyPort));
-    env.put("FASTVM_CONSOLE_MANAGEMENT_PORT", Integer.toString(management));
-    env.put("FASTVM_CONSOLE_NAMESPACE", "fastvm-system");
-    env.put("FASTVM_CONSOLE_BACKEND_TLS_DIR", vmSide.getString("backendTlsDir"));
-    env.put("FASTVM_CONSOLE_BACKEND_PORT", vmSide.getInteger("endpointPort").toString());
-    env.put("FASTVM_CONSOLE_MAX_SESSIONS_PER_USER", "100000");
-    env.put("FASTVM_CONSOLE_MAX_SESSIONS_PER_VM", "100000");
-    env.put("FASTVM_CONSOLE_MINTS_PER_USER_PER_MINUTE", "100000");
-    env.put("FASTVM_CONSOLE_MINTS_PER_VM_PER_MINUTE", "100000");
-    env.put("FASTVM_CONSOLE_EVENT_LOOPS", "2");
-    proxy = builder.start();
-    processes.add(proxy);
-    awaitHttp("http://127.0.0.1:" + management + "/healthz");
+    for (int attempt = 1; ; attempt++) {
+      int management = freePort();
+      Path log = dir.resolve("proxy.log");
+      List<String> command = new ArrayList<>();
+      command.add(java());
+      command.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
+      command.addAll(
+          List.of(
+              "-cp",
+              classpath(),
+              "-Dkubernetes.master=" + vmSide.getString("api"),
+              "-Dkubernetes.auth.tryKubeConfig=false",
+              "-Dkubernetes.auth.tryServiceAccount=false",
+              "-Dkubernetes.namespace=fastvm-system",
+              "io.fastvm.console.ConsoleProxyMain"));
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      Map<String, String> env = builder.environment();
+      env.put("FASTVM_CONSOLE_LISTEN_HOST", "127.0.0.1");
+      env.put("FASTVM_CONSOLE_PORT", "0");
+      env.put("FASTVM_CONSOLE_MANAGEMENT_PORT", Integer.toString(management));
+      env.put("FASTVM_CONSOLE_NAMESPACE", "fastvm-system");
+      env.put("FASTVM_CONSOLE_BACKEND_TLS_DIR", vmSide.getString("backendTlsDir"));
+      env.put("FASTVM_CONSOLE_BACKEND_PORT", vmSide.getInteger("endpointPort").toString());
+      env.put("FASTVM_CONSOLE_MAX_SESSIONS_PER_USER", "100000");
+      env.put("FASTVM_CONSOLE_MAX_SESSIONS_PER_VM", "100000");
+      env.put("FASTVM_CONSOLE_MINTS_PER_USER_PER_MINUTE", "100000");
+      env.put("FASTVM_CONSOLE_MINTS_PER_VM_PER_MINUTE", "100000");
+      env.put("FASTVM_CONSOLE_EVENT_LOOPS", "2");
+      proxy = builder.start();
+      processes.add(proxy);
+      String port = awaitLog(log, PROXY_LISTENING, proxy);
+      if (port != null) {
+        proxyPort = Integer.parseInt(port);
+        awaitHttp("http://127.0.0.1:" + management + "/healthz");
+        return;
+      }
+      processes.remove(proxy);
+      if (attempt == 10 || !Files.readString(log).contains("Address already in use")) {
+        throw new IOException("the proxy did not start; see " + log);
+      }
+    }
   }
 
+  /**
+   * Starts websockify for both sockets. It cannot listen on a port of its own choosing and say
+   * which, so each gets a free port and, should another process bind it first (websockify then
+   * exits), another one.
+   */
   void startWebsockify() throws Exception {
-    websockifyStreamPort = freePort();
-    websockifyEchoPort = freePort();
-    websockifyStream = websockify(websockifyStreamPort, vmSide.getString("streamSocket"));
-    websockifyEcho = websockify(websockifyEchoPort, vmSide.getString("echoSocket"));
-    awaitPort(websockifyStreamPort);
-    awaitPort(websockifyEchoPort);
+    Listening stream = websockify(vmSide.getString("streamSocket"));
+    websockifyStream = stream.process();
+    websockifyStreamPort = stream.port();
+    Listening echo = websockify(vmSide.getString("echoSocket"));
+    websockifyEcho = echo.process();
+    websockifyEchoPort = echo.port();
   }
 
-  Process websockify(int port, String socket) throws IOException {
-    Process process =
-        new ProcessBuilder("websockify", "--unix-target=" + socket, "127.0.0.1:" + port)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("websockify-" + port + ".log").toFile())
-            .start();
-    processes.add(process);
-    return process;
+  record Listening(Process process, int port) {}
+
+  Listening websockify(String socket) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      int port = freePort();
+      Path log = dir.resolve("websockify-" + port + ".log");
+      Process process =
+          new ProcessBuilder("websockify", "--unix-target=" + socket, "127.0.0.1:" + port)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      processes.add(process);
+      if (awaitPort(port, process)) {
+        return new Listening(process, port);
+      }
+      processes.remove(process);
+      if (attempt == 10 || !Files.readString(log).contains("Address already in use")) {
+        throw new IOException("websockify did not start; see " + log);
+      }
+    }
+  }
+
+  /**
+   * The first group of {@code pattern} once {@code log} has it; null when the process ends first.
+   */
+  static String awaitLog(Path log, Pattern pattern, Process process) throws Exception {
+    for (int i = 0; i < 1200; i++) {
+      boolean alive = process.isAlive();
+      Matcher matcher = pattern.matcher(Files.exists(log) ? Files.readString(log) : "");
+      if (matcher.find()) {
+        return matcher.group(1);
+      }
+      if (!alive) {
+        return null;
+      }
+      Thread.sleep(50);
+    }
+    throw new IOException("no " + pattern + " in " + log);
   }
 
   void stopAll() {
@@ -523,16 +577,21 @@ public final class ConsoleBench {
     return System.getProperty("java.class.path");
   }
 
+  /** A port nothing listens on now (for a program that must be told its port). */
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
   }
 
-  static void awaitPort(int port) throws Exception {
+  /** Whether {@code process} listens on {@code port} (false: it ended first). */
+  static boolean awaitPort(int port, Process process) throws Exception {
     for (int i = 0; i < 200; i++) {
+      if (!process.isAlive()) {
+        return false;
+      }
       try (Socket ignored = new Socket("127.0.0.1", port)) {
-        return;
+        return process.isAlive();
       } catch (IOException e) {
         Thread.sleep(50);
       }

@@ -2,9 +2,15 @@ package io.fastvm.console.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastvm.console.ConsoleProxy;
+import io.fastvm.console.testing.Await;
+import io.fastvm.console.testing.LogCapture;
 import io.fastvm.console.testing.ProxyHarness;
 import io.fastvm.console.testing.WsClient;
+import io.fastvm.contract.console.ConsoleChannel;
 import io.fastvm.node.testing.FakeConsoleSocket;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -132,6 +138,53 @@ class ConsoleSocketTest {
     harness.audit.await("refuse-ws", "connection-limit");
   }
 
+  /**
+   * Upgrades that arrive together each pass a check of the bridged connections alone: the limit
+   * must count connections from the moment they are admitted, so exactly the limit get through.
+   */
+  @Test
+  void connectionsArrivingTogetherStillStopAtTheLimit() throws Exception {
+    ProxyHarness.Redeemed session = harness.session("alice-token", "vm1", "vnc", false);
+    List<java.util.concurrent.CompletableFuture<Object>> attempts = new ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+      for (int i = 0; i < 8; i++) {
+        attempts.add(
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return (Object) harness.webSocket(session, "vnc");
+                  } catch (java.util.concurrent.CompletionException e) {
+                    return e.getCause();
+                  }
+                },
+                pool));
+      }
+    }
+    List<WsClient> admitted = new ArrayList<>();
+    int refused = 0;
+    for (var attempt : attempts) {
+      Object outcome = attempt.join();
+      if (outcome instanceof WsClient ws) {
+        admitted.add(ws);
+      } else if (outcome instanceof java.net.http.WebSocketHandshakeException e
+          && e.getResponse().statusCode() == 429) {
+        refused++;
+      } else {
+        throw new AssertionError("neither admitted nor refused with 429: " + outcome);
+      }
+    }
+    assertThat(admitted).hasSize(3);
+    assertThat(refused).isEqualTo(5);
+    for (WsClient ws : admitted) {
+      ws.awaitBinary(WAIT, b -> b.length == RFB_GREETING.length);
+    }
+    assertThat(vnc.connectionsOpen()).isEqualTo(3);
+    // Slots come back: one closes, one more gets in.
+    admitted.get(0).socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").join();
+    Await.until(WAIT, "a closed connection gives its slot back", () -> vnc.connectionsOpen() == 2);
+    harness.webSocket(session, "vnc").awaitBinary(WAIT, b -> b.length == RFB_GREETING.length);
+  }
+
   @Test
   void severalViewersWatchOneVmAtOnce() throws Exception {
     List<WsClient> viewers = new ArrayList<>();
@@ -175,19 +228,39 @@ class ConsoleSocketTest {
     WsClient ws = harness.webSocket(session, "serial", session.cookie(), harness.origin(), null);
     ws.sendText("héllo ✓\r");
     ws.awaitText(WAIT, t -> t.equals("héllo ✓\r"));
-    // a character split across two chunks from the VM still arrives whole
+    // a character split across two chunks from the VM still arrives whole: the second half is
+    // sent only once the proxy has taken the first one off the socket on its own
+    Counter relayed = harness.proxy.metrics().bytesToClient(ConsoleChannel.SERIAL);
+    double before = relayed.count();
     byte[] check = "✓".getBytes(StandardCharsets.UTF_8);
     serial.broadcast(Arrays.copyOfRange(check, 0, 1));
-    Thread.sleep(100);
+    Await.until(WAIT, "the proxy read the first byte", () -> relayed.count() == before + 1);
+    assertThat(ws.text()).isEqualTo("héllo ✓\r");
     serial.broadcast(Arrays.copyOfRange(check, 1, 3));
     ws.awaitText(WAIT, t -> t.endsWith("\r✓"));
 
+    // A view-only viewer types, then leaves: its console connection to the VM closes after
+    // anything it forwarded, on the same ordered path, so once the VM's socket saw that
+    // connection end, whatever typing got through is there.
+    int received = serial.received().length;
     ProxyHarness.Redeemed watcher = harness.session("bob-token", "vm1", "serial", true);
     WsClient view = harness.webSocket(watcher, "serial", watcher.cookie(), harness.origin(), null);
-    int before = serial.received().length;
+    Await.until(WAIT, "bob's viewer reached the VM", () -> serial.connectionsAccepted() == 2);
     view.sendText("reboot\r");
-    Thread.sleep(300);
-    assertThat(serial.received().length).isEqualTo(before);
+    view.sendBinary("reboot\r".getBytes(StandardCharsets.US_ASCII));
+    view.socket.sendClose(1000, "done").join();
+    Await.until(WAIT, "bob's viewer left the VM", () -> serial.connectionsOpen() == 1);
+    JsonObject closed =
+        harness.audit.await(
+            WAIT, l -> "close".equals(l.getString("event")) && "bob".equals(l.getString("user")));
+    assertThat(serial.received()).hasSize(received);
+    assertThat(closed.getLong("bytesToVm")).isZero();
+    // ... and alice's typing still goes through
+    ws.sendText("ls\r");
+    assertThat(
+            new String(
+                serial.awaitReceived(WAIT, r -> r.length == received + 3), StandardCharsets.UTF_8))
+        .endsWith("\rls\r");
   }
 
   @Test
@@ -195,32 +268,36 @@ class ConsoleSocketTest {
     // vm2's pod address answers with vm1's certificate (a reused IP, or an impostor)
     harness.vm("vm2", "127.0.0.2", false, "vm1");
     harness.cluster.grant("alice", ProxyHarness.NAMESPACE, "vm2");
-    new FakeConsoleSocket(harness.runtimeDir("vm2").resolve("vnc.sock"), RFB_GREETING, false);
-    ProxyHarness.Redeemed session = harness.session("alice-token", "vm2", "vnc", false);
-    WsClient ws = harness.webSocket(session, "vnc");
-    assertThat(ws.awaitClose(WAIT)).isEqualTo(1011);
-    assertThat(ws.binary()).isEmpty();
-    harness.audit.await("refuse-ws", "backend-unavailable");
+    try (FakeConsoleSocket impostor =
+        new FakeConsoleSocket(harness.runtimeDir("vm2").resolve("vnc.sock"), RFB_GREETING, false)) {
+      ProxyHarness.Redeemed session = harness.session("alice-token", "vm2", "vnc", false);
+      WsClient ws = harness.webSocket(session, "vnc");
+      assertThat(ws.awaitClose(WAIT)).isEqualTo(1011);
+      assertThat(ws.binary()).isEmpty();
+      harness.audit.await("refuse-ws", "backend-unavailable");
+      // the proxy left before asking for a channel: nothing behind that endpoint was opened
+      assertThat(impostor.connectionsAccepted()).isZero();
+    }
   }
 
   @Test
   void rotatedProxyCertificatesAreUsedWithoutARestart() throws Exception {
     // The mounted Secret first holds a certificate of another CA: endpoints refuse the proxy.
     var stranger =
-        io.fastvm.node.console.pki.ConsoleCertificateAuthority.create(
+        io.fastvm.contract.console.pki.ConsoleCertificateAuthority.create(
             "stranger", Duration.ofDays(1), Clock.systemUTC());
     var wrong = stranger.issueProxyClient(Duration.ofDays(1));
-    var right = io.fastvm.node.console.TlsMaterial.fromDirectory(harness.pki.backendTlsDir);
-    new io.fastvm.node.console.TlsMaterial(
-            wrong.certificatePem(), wrong.privateKeyPem(), right.caPem())
-        .writeTo(harness.pki.backendTlsDir);
-    Thread.sleep(1000);
+    var right = io.fastvm.contract.console.TlsMaterial.fromDirectory(harness.pki.backendTlsDir);
     ProxyHarness.Redeemed session = harness.session("alice-token", "vm1", "vnc", false);
-    assertThat(harness.webSocket(session, "vnc").awaitClose(WAIT)).isEqualTo(1011);
-    // The operator rotates it back to a good one; the proxy picks it up.
-    right.writeTo(harness.pki.backendTlsDir);
-    Thread.sleep(1000);
-    harness.webSocket(session, "vnc").awaitBinary(WAIT, b -> Arrays.equals(b, RFB_GREETING));
+    try (LogCapture log = new LogCapture(ConsoleProxy.class)) {
+      new io.fastvm.contract.console.TlsMaterial(
+              wrong.certificatePem(), wrong.privateKeyPem(), right.caPem())
+          .writeTo(harness.pki.backendTlsDir);
+      awaitBackend(log, harness, session, false);
+      // The operator rotates it back to a good one; the proxy picks it up.
+      right.writeTo(harness.pki.backendTlsDir);
+      awaitBackend(log, harness, session, true);
+    }
   }
 
   @Test
@@ -228,14 +305,15 @@ class ConsoleSocketTest {
     // The chart mounts the operator's Secret as an optional volume: at first it is empty.
     Path later = dir.resolve("backend-tls-later");
     try (ProxyHarness early =
-        ProxyHarness.start(
-            dir.resolve("early"),
-            Map.of(
-                "FASTVM_CONSOLE_BACKEND_TLS_DIR",
-                later.toString(),
-                "FASTVM_CONSOLE_BACKEND_TLS_RELOAD_INTERVAL",
-                "300ms"),
-            Clock.systemUTC())) {
+            ProxyHarness.start(
+                dir.resolve("early"),
+                Map.of(
+                    "FASTVM_CONSOLE_BACKEND_TLS_DIR",
+                    later.toString(),
+                    "FASTVM_CONSOLE_BACKEND_TLS_RELOAD_INTERVAL",
+                    "300ms"),
+                Clock.systemUTC());
+        LogCapture log = new LogCapture(ConsoleProxy.class)) {
       early.cluster.user("alice-token", "alice");
       early.cluster.grant("alice", ProxyHarness.NAMESPACE, "vm2");
       early.vm("vm2", "127.0.0.3", false, "vm2");
@@ -244,11 +322,43 @@ class ConsoleSocketTest {
         ProxyHarness.Redeemed session = early.session("alice-token", "vm2", "vnc", false);
         assertThat(early.webSocket(session, "vnc").awaitClose(WAIT)).isEqualTo(1011);
         early.audit.await("refuse-ws", "backend-unavailable");
+        assertThat(screen.connectionsAccepted()).isZero();
         // The operator issues it; the kubelet fills the volume; the proxy picks it up.
-        io.fastvm.node.console.TlsMaterial.fromDirectory(early.pki.backendTlsDir).writeTo(later);
-        Thread.sleep(1000);
-        early.webSocket(session, "vnc").awaitBinary(WAIT, b -> Arrays.equals(b, RFB_GREETING));
+        io.fastvm.contract.console.TlsMaterial.fromDirectory(early.pki.backendTlsDir)
+            .writeTo(later);
+        awaitBackend(log, early, session, true);
       }
+    }
+  }
+
+  static final String RELOADED = "new backend TLS material in use";
+
+  /**
+   * Opens VNC consoles on {@code session} one at a time until one is bridged ({@code bridged}) or
+   * refused as unavailable (1011), trying again after each reload the proxy logs: the proxy reads
+   * the three files one after the other, so a reload may catch the old and the new material mixed
+   * and only the next one all of the new.
+   */
+  static void awaitBackend(
+      LogCapture log, ProxyHarness proxy, ProxyHarness.Redeemed session, boolean bridged)
+      throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      int reloads = log.count(RELOADED);
+      WsClient ws = proxy.webSocket(session, "vnc");
+      boolean greeted = ws.awaitBinaryOrClose(WAIT, b -> Arrays.equals(b, RFB_GREETING));
+      if (greeted) {
+        ws.socket.sendClose(1000, "bye").join();
+        ws.awaitClose(WAIT);
+      } else {
+        assertThat(ws.awaitClose(WAIT)).isEqualTo(1011);
+        assertThat(ws.binary()).isEmpty();
+      }
+      if (greeted == bridged) {
+        return;
+      }
+      log.awaitMoreThan(
+          RELOADED, reloads, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
   }
 

@@ -1,33 +1,34 @@
 package io.fastvm.console.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastvm.console.testing.Browser;
 import io.fastvm.console.testing.ProxyHarness;
 import io.fastvm.console.testing.Screen;
-import io.fastvm.node.console.ConsoleChannel;
-import io.fastvm.node.console.EndpointProtocol;
-import io.fastvm.node.console.TlsMaterial;
-import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
-import io.fastvm.node.launcher.RuntimeFiles;
+import io.fastvm.contract.RuntimeDir;
+import io.fastvm.contract.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleIdentities;
+import io.fastvm.contract.console.EndpointProtocol;
+import io.fastvm.contract.console.TlsMaterial;
+import io.fastvm.contract.console.pki.ConsoleCertificateAuthority;
 import io.fastvm.node.qemu.QmpClient;
+import io.fastvm.node.testing.EndpointProbe;
 import io.fastvm.node.testing.LauncherProcess;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,23 +146,15 @@ class LauncherConsoleEndToEndTest {
       open("shell", "serial");
       WebElement input = browser.driver.findElement(By.cssSelector(".xterm-helper-textarea"));
       input.sendKeys("echo e2e-$((6*7))\n");
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      String received = "";
-      // (WebDriver hands strings back with \r\n turned into \n)
-      while (System.nanoTime() < deadline && !received.contains("\ne2e-42\n")) {
-        Thread.sleep(100);
-        received =
-            String.valueOf(js().executeScript("return window.fastvmConsole.received"))
-                .replace("\r\n", "\n");
-      }
-      assertThat(received).as("what the guest sent back").contains("$((6*7))\ne2e-42\n");
+      String received = browser.awaitConsoleText(WAIT, "\ne2e-42");
+      assertThat(received).as("what the guest sent back").contains("$((6*7))\ne2e-42");
       // The serial hub mirrors the same line to the launcher's stdout (kubectl logs).
       launcher.awaitLine("e2e-42", WAIT);
       Files.write(
           SCREENSHOTS.resolve("e2e-serial-browser-page.png"),
           browser.driver.getScreenshotAs(OutputType.BYTES));
 
-      refusesEveryoneButTheProxy("shell", harness.endpointPort);
+      refusesEveryoneButTheProxy(launcher, "shell", "127.0.0.1", harness.endpointPort);
 
       launcher.awaitLine("power-button watching", BOOT);
       launcher.signal("TERM");
@@ -170,25 +163,25 @@ class LauncherConsoleEndToEndTest {
   }
 
   /**
-   * The launcher's endpoint, reached directly as anyone on the pod network could: without a client
-   * certificate, with the VM's own certificate (same CA, not the proxy's identity), and with the
-   * proxy's identity from a CA it does not trust, nothing is opened. The proxy's certificate is
-   * (the control).
+   * The launcher's endpoint, reached directly as anyone on the pod network could. The proxy's
+   * certificate opens the serial console (the control); then each of these is refused, and refused
+   * as such, never by a client giving up: no client certificate (the endpoint's TLS alert
+   * certificate_required), the VM's own serving certificate (same CA, no clientAuth:
+   * certificate_unknown), the proxy's identity from a CA it does not trust (certificate_unknown),
+   * and a client certificate of the console CA for another identity (the TLS handshake succeeds;
+   * the endpoint then closes the connection without answering the request, and says so in the
+   * launcher's log). A refusal must be the endpoint's doing: a client left waiting, or answered,
+   * fails the test. The proxy's certificate still works afterwards.
    */
-  void refusesEveryoneButTheProxy(String vm, int port) throws Exception {
+  void refusesEveryoneButTheProxy(LauncherProcess launcher, String vm, String podIp, int port)
+      throws Exception {
+    InetSocketAddress endpoint = new InetSocketAddress(podIp, port);
     TlsMaterial proxy = TlsMaterial.fromDirectory(harness.pki.backendTlsDir);
-    try (SSLSocket socket = open(proxy.sslContext(), port)) {
-      assertThat(readLine(socket.getInputStream())).isEqualTo("OK");
-    }
+    typeThroughEndpoint(proxy, endpoint, "echo before-$((6*7))\n", "before-42");
+    launcher.awaitLine("before-42", WAIT);
 
-    SSLContext trustOnly = SSLContext.getInstance("TLSv1.3");
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", harness.pki.ca.certificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-    tmf.init(trust);
-    trustOnly.init(null, tmf.getTrustManagers(), null);
-    assertRefused(trustOnly, port);
+    assertThat(refusal(EndpointProbe.withoutCertificate(harness.pki.ca.certificate()), endpoint))
+        .isEqualTo("alert certificate_required");
 
     TlsMaterial vmItself =
         harness
@@ -196,35 +189,62 @@ class LauncherConsoleEndToEndTest {
             .ca
             .issueEndpoint(ProxyHarness.NAMESPACE, vm, Duration.ofDays(1))
             .toTlsMaterial();
-    assertRefused(vmItself.sslContext(), port);
+    assertThat(refusal(EndpointProbe.presenting(vmItself), endpoint))
+        .isEqualTo("alert certificate_unknown");
 
     ConsoleCertificateAuthority other =
         ConsoleCertificateAuthority.create(
             "not the console CA", Duration.ofDays(1), Clock.systemUTC());
     var foreign = other.issueProxyClient(Duration.ofDays(1));
-    assertRefused(
-        new TlsMaterial(
-                foreign.certificatePem(), foreign.privateKeyPem(), harness.pki.ca.certificatePem())
-            .sslContext(),
-        port);
+    assertThat(
+            refusal(
+                EndpointProbe.presenting(
+                    new TlsMaterial(
+                        foreign.certificatePem(),
+                        foreign.privateKeyPem(),
+                        harness.pki.ca.certificatePem())),
+                endpoint))
+        .isEqualTo("alert certificate_unknown");
+
+    TlsMaterial anotherClient =
+        EndpointProbe.clientCertificate(
+            harness.pki.ca, ConsoleIdentities.endpoint(ProxyHarness.NAMESPACE, vm));
+    // (closed without reading the request: the kernel may turn that close into a reset)
+    assertThat(refusal(EndpointProbe.presenting(anotherClient), endpoint)).isIn("closed", "reset");
+    launcher.awaitLine("refused a client without the proxy's identity", WAIT);
+
+    typeThroughEndpoint(proxy, endpoint, "echo after-$((6*7))\n", "after-42");
+    launcher.awaitLine("after-42", WAIT);
   }
 
-  static SSLSocket open(SSLContext context, int port) throws Exception {
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-    socket.setSoTimeout(10_000);
-    socket.startHandshake();
-    socket.getOutputStream().write(EndpointProtocol.request(ConsoleChannel.SERIAL));
-    return socket;
+  /** What the endpoint did to a client of {@code context} asking for the serial console. */
+  static String refusal(SSLContext context, InetSocketAddress endpoint) throws IOException {
+    return EndpointProbe.refusal(
+        context, endpoint, EndpointProtocol.request(ConsoleChannel.SERIAL));
   }
 
-  static void assertRefused(SSLContext context, int port) {
-    assertThatThrownBy(
-            () -> {
-              try (SSLSocket socket = open(context, port)) {
-                readLine(socket.getInputStream());
-              }
-            })
-        .isInstanceOf(IOException.class);
+  /**
+   * Opens the serial console as the proxy does, types {@code command} and reads what the guest
+   * sends back (after the hub's replay of earlier output) until {@code answer}.
+   */
+  static void typeThroughEndpoint(
+      TlsMaterial proxy, InetSocketAddress endpoint, String command, String answer)
+      throws Exception {
+    try (SSLSocket socket = EndpointProbe.connect(EndpointProbe.presenting(proxy), endpoint)) {
+      socket.startHandshake();
+      socket.getOutputStream().write(EndpointProtocol.request(ConsoleChannel.SERIAL));
+      InputStream in = socket.getInputStream();
+      assertThat(readLine(in)).isEqualTo("OK");
+      socket.getOutputStream().write(command.getBytes(StandardCharsets.US_ASCII));
+      StringBuilder seen = new StringBuilder();
+      while (seen.indexOf(answer) < 0) {
+        int b = in.read();
+        if (b < 0) {
+          throw new AssertionError("the serial console closed before " + answer + ": " + seen);
+        }
+        seen.append((char) b);
+      }
+    }
   }
 
   static String readLine(InputStream in) throws IOException {
@@ -267,7 +287,7 @@ class LauncherConsoleEndToEndTest {
 
       launcher.signal("TERM");
       assertThat(launcher.awaitExit(BOOT)).isZero();
-      assertThat(runtime.resolve(RuntimeFiles.READY_FILE)).doesNotExist();
+      assertThat(runtime.resolve(RuntimeDir.READY_FILE)).doesNotExist();
     }
   }
 
@@ -289,7 +309,7 @@ class LauncherConsoleEndToEndTest {
 
   static Screen screendump(Path runtime, Path file) throws Exception {
     try (QmpClient qmp =
-        QmpClient.connect(runtime.resolve(RuntimeFiles.QMP_SOCKET), WAIT, () -> true)) {
+        QmpClient.connect(runtime.resolve(RuntimeDir.QMP_SOCKET), WAIT, () -> true)) {
       qmp.execute(
           "screendump",
           new ObjectMapper().createObjectNode().put("filename", file.toString()),

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastvm.console.auth.UserInfo;
 import io.fastvm.console.testing.MutableClock;
-import io.fastvm.node.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -94,8 +94,43 @@ class SessionLifecycleTest {
     harness.cluster.revoke("alice", ProxyHarness.NAMESPACE, "vm1");
     assertThat(a.awaitClose(WAIT)).isEqualTo(4004);
     harness.audit.await("end", "access-revoked");
-    Thread.sleep(500);
+    // bob's access was asked again after that round, and the answer was acted on
+    awaitRecheckRounds("bob");
+    assertThat(harness.proxy.sessions().active())
+        .extracting(s -> s.user().username())
+        .containsExactly("bob");
     assertThat(b.closed).isNotDone();
+    byte[] update = {0, 0, 0, 0};
+    vnc.broadcast(update);
+    b.awaitBinary(WAIT, bytes -> bytes.length == RFB.length + update.length);
+  }
+
+  /**
+   * Waits until a whole re-check round that started after this call came back with {@code user}'s
+   * answer: each round asks once per user and VM, and the next round starts only after the previous
+   * one finished, so the second review from now was asked by a round that started after the first
+   * one had ended. Expiry and idling are checked at the start of every round, with the test's
+   * clock. Fails, naming the sessions still open, when no such round comes: a user without an open
+   * session is asked about no more.
+   */
+  void awaitRecheckRounds(String user) throws InterruptedException {
+    long seen = harness.cluster.subjectAccessReviewsFor(user);
+    try {
+      harness.cluster.awaitSubjectAccessReviews(
+          WAIT,
+          all ->
+              all.stream()
+                      .filter(r -> user.equals(r.getJsonObject("spec").getString("user")))
+                      .count()
+                  >= seen + 2);
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          "no re-check rounds for "
+              + user
+              + "; sessions open: "
+              + harness.proxy.sessions().active().stream().map(s -> s.user().username()).toList(),
+          e);
+    }
   }
 
   @Test
@@ -115,6 +150,10 @@ class SessionLifecycleTest {
     clock.advance(Duration.ofMinutes(6));
     JsonObject idle = harness.audit.await("end", "idle");
     assertThat(idle.getString("user")).isEqualTo("bob");
+    awaitRecheckRounds("alice");
+    assertThat(harness.proxy.sessions().active())
+        .extracting(s -> s.user().username())
+        .containsExactly("alice");
     assertThat(a.closed).isNotDone();
     clock.advance(Duration.ofMinutes(10));
     assertThat(a.awaitClose(WAIT)).isEqualTo(4002);
@@ -130,8 +169,11 @@ class SessionLifecycleTest {
     a.sendBinary(new byte[] {5, 0, 0, 1, 0, 1}); // a pointer move
     vnc.awaitReceived(WAIT, r -> r.length == 20);
     clock.advance(Duration.ofMinutes(14));
-    Thread.sleep(500);
+    // 28 minutes after it opened, 14 after the pointer moved: idle only if input did not count
+    awaitRecheckRounds("alice");
+    assertThat(harness.proxy.sessions().size()).isEqualTo(1);
     assertThat(a.closed).isNotDone();
+    assertThat(harness.audit.events("end")).isEmpty();
   }
 
   @Test

@@ -54,6 +54,27 @@ public final class Browser implements AutoCloseable {
   }
 
   /**
+   * Waits until what the console page received from the guest ({@code
+   * window.fastvmConsole.received}) contains {@code expected}; returns all of it, with each \r\n
+   * read as \n.
+   *
+   * <p>(WebDriver hands strings back with \r\n turned into \n. The answer's line may end in a
+   * "^[[row;colR": busybox's shell asks the terminal where its cursor is before each prompt, and
+   * when xterm.js' reply comes before the shell set the line to raw mode, the line echoes it; so
+   * expect an answer without its line end.)
+   */
+  public String awaitConsoleText(Duration timeout, String expected) {
+    return waiting(timeout)
+        .until(
+            d -> {
+              String text =
+                  String.valueOf(driver.executeScript("return window.fastvmConsole.received"))
+                      .replace("\r\n", "\n");
+              return text.contains(expected) ? text : null;
+            });
+  }
+
+  /**
    * Skips the calling test class, saying what is missing, when a real guest or Chromium cannot run
    * here; on CI (CI=true) nothing is skipped, so a missing package fails the build instead.
    */

@@ -1,9 +1,5 @@
 package io.fastvm.console.testing;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatusBuilder;
 import io.fabric8.kubernetes.api.model.authentication.UserInfoBuilder;
@@ -17,35 +13,38 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
-import io.fastvm.api.v1alpha1.Display;
-import io.fastvm.api.v1alpha1.DisplayType;
 import io.fastvm.api.v1alpha1.PrintableStatus;
 import io.fastvm.api.v1alpha1.VirtualMachine;
-import io.fastvm.api.v1alpha1.VirtualMachineSpec;
-import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.VmPhase;
-import io.fastvm.console.auth.Authorizer;
+import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A Kubernetes API for tests: the fabric8 mock API server in CRUD mode (VMs, pods, Secrets are
  * stored as sent) with TokenReview and SubjectAccessReview answered from this class's tables, the
  * way a real API server would answer them for the users and RoleBindings a test sets up.
+ *
+ * <p>A SubjectAccessReview is allowed only as the Role in docs/console.md grants it: verb {@code
+ * get} on {@code virtualmachines/console} in group {@code fastvm.io}, for the granted namespace and
+ * VM name, asked for the user (name, uid and groups) the TokenReview returned. These are literals
+ * here on purpose, not the proxy's constants: a proxy asking about anything else is refused, so a
+ * wrong resource or subresource fails the tests instead of passing them.
  */
 public final class MockCluster implements AutoCloseable {
   public final KubernetesMockServer server;
   public final KubernetesClient client;
   private final Map<String, String> users = new ConcurrentHashMap<>();
   private final Set<String> grants = ConcurrentHashMap.newKeySet();
-  public final AtomicInteger subjectAccessReviews = new AtomicInteger();
+  private final List<JsonObject> subjectAccessReviews = new ArrayList<>();
 
   public MockCluster() {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
@@ -104,22 +103,69 @@ public final class MockCluster implements AutoCloseable {
     return review;
   }
 
+  /** The SubjectAccessReviews received so far, as sent (JSON), oldest first. */
+  public List<JsonObject> subjectAccessReviews() {
+    synchronized (subjectAccessReviews) {
+      return List.copyOf(subjectAccessReviews);
+    }
+  }
+
+  /** How many SubjectAccessReviews so far asked about {@code username}. */
+  public long subjectAccessReviewsFor(String username) {
+    return subjectAccessReviews().stream().filter(r -> username.equals(reviewedUser(r))).count();
+  }
+
+  /**
+   * Waits until the SubjectAccessReviews received so far satisfy {@code condition} (checked on
+   * every new one), failing after {@code timeout}.
+   */
+  public List<JsonObject> awaitSubjectAccessReviews(
+      Duration timeout, Predicate<List<JsonObject>> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (subjectAccessReviews) {
+      while (!condition.test(List.copyOf(subjectAccessReviews))) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(
+              "the SubjectAccessReviews did not get there within "
+                  + timeout
+                  + "; received: "
+                  + subjectAccessReviews);
+        }
+        subjectAccessReviews.wait(Math.max(1, left / 1_000_000));
+      }
+      return List.copyOf(subjectAccessReviews);
+    }
+  }
+
+  private static String reviewedUser(JsonObject review) {
+    JsonObject spec = review.getJsonObject("spec");
+    return spec == null ? null : spec.getString("user");
+  }
+
   private SubjectAccessReview subjectAccessReview(String body) {
-    subjectAccessReviews.incrementAndGet();
+    synchronized (subjectAccessReviews) {
+      subjectAccessReviews.add(new JsonObject(body));
+      subjectAccessReviews.notifyAll();
+    }
     SubjectAccessReview review = Serialization.unmarshal(body, SubjectAccessReview.class);
-    var attributes = review.getSpec().getResourceAttributes();
+    var spec = review.getSpec();
+    var attributes = spec.getResourceAttributes();
+    String user = spec.getUser();
     boolean allowed =
         attributes != null
-            && VirtualMachine.GROUP.equals(attributes.getGroup())
-            && Authorizer.RESOURCE.equals(attributes.getResource())
-            && Authorizer.SUBRESOURCE.equals(attributes.getSubresource())
-            && Authorizer.VERB.equals(attributes.getVerb())
-            && grants.contains(
-                review.getSpec().getUser()
-                    + " "
-                    + attributes.getNamespace()
-                    + "/"
-                    + attributes.getName());
+            && spec.getNonResourceAttributes() == null
+            && user != null
+            && users.containsValue(user)
+            && ("uid-" + user).equals(spec.getUid())
+            && List.of("system:authenticated", "students").equals(spec.getGroups())
+            && "fastvm.io".equals(attributes.getGroup())
+            && "virtualmachines".equals(attributes.getResource())
+            && "console".equals(attributes.getSubresource())
+            && "get".equals(attributes.getVerb())
+            && attributes.getNamespace() != null
+            && attributes.getName() != null
+            && grants.contains(user + " " + attributes.getNamespace() + "/" + attributes.getName());
     review.setStatus(
         new SubjectAccessReviewStatusBuilder()
             .withAllowed(allowed)
@@ -130,59 +176,7 @@ public final class MockCluster implements AutoCloseable {
 
   /** A running VM with its pod at {@code podIp}. */
   public VirtualMachine runningVm(String namespace, String name, String podIp, boolean spice) {
-    String uid = UUID.randomUUID().toString();
-    VirtualMachine vm =
-        new VirtualMachine(
-            namespace,
-            name,
-            new VirtualMachineSpec(
-                null,
-                null,
-                "256Mi",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new Display(DisplayType.VGA, null, true, spice),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null));
-    vm.getMetadata().setUid(uid);
-    String podName = "virt-launcher-" + name + "-" + uid.substring(0, 5);
-    vm.setStatus(status(PrintableStatus.RUNNING, VmPhase.RUNNING, podName));
-    VirtualMachine created = client.resource(vm).create();
-    if (created.getStatus() == null) {
-      created.setStatus(vm.getStatus());
-      created = client.resource(created).updateStatus();
-    }
-    Pod pod =
-        new PodBuilder()
-            .withMetadata(
-                new ObjectMetaBuilder()
-                    .withNamespace(namespace)
-                    .withName(podName)
-                    .withOwnerReferences(
-                        new OwnerReferenceBuilder()
-                            .withApiVersion(VirtualMachine.API_VERSION)
-                            .withKind("VirtualMachine")
-                            .withName(name)
-                            .withUid(created.getMetadata().getUid())
-                            .withController(true)
-                            .build())
-                    .build())
-            .withNewStatus()
-            .withPhase("Running")
-            .withPodIP(podIp)
-            .endStatus()
-            .build();
-    client.resource(pod).create();
-    return created;
+    return RunningVms.create(client, namespace, name, podIp, spice);
   }
 
   /** The VM stops: the operator marks it Stopped and its pod goes away. */
@@ -190,15 +184,9 @@ public final class MockCluster implements AutoCloseable {
     VirtualMachine vm =
         client.resources(VirtualMachine.class).inNamespace(namespace).withName(name).get();
     String podName = vm.getStatus().podName();
-    vm.setStatus(status(PrintableStatus.STOPPED, VmPhase.STOPPED, null));
+    vm.setStatus(RunningVms.status(PrintableStatus.STOPPED, VmPhase.STOPPED, null));
     client.resource(vm).updateStatus();
     client.pods().inNamespace(namespace).withName(podName).delete();
-  }
-
-  private static VirtualMachineStatus status(
-      PrintableStatus printable, VmPhase phase, String podName) {
-    return new VirtualMachineStatus(
-        phase, printable, null, "node-1", podName, null, null, 1, null, null, null, 1L);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.fastvm.console.testing;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fastvm.console.ConsoleProxy;
 import io.fastvm.console.ProxyConfig;
 import io.fastvm.console.audit.AuditLog;
@@ -9,13 +10,13 @@ import io.fastvm.node.console.EndpointSettings;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,27 +32,53 @@ import java.util.concurrent.CompletionException;
  * mock API server standing in for Kubernetes ({@link MockCluster}), and real mutual-TLS console
  * endpoints, one per VM, each on its own loopback address (its "pod IP") and the shared endpoint
  * port, bridging to unix sockets in that VM's runtime dir.
+ *
+ * <p>The endpoint port is shared by every VM (the proxy has one backend port, as in a cluster), so
+ * it has to be known before the proxy starts and before any endpoint binds it. The harness takes it
+ * from the kernel by binding port 0 on {@link #PORT_RESERVATION_ADDRESS} (no VM uses that address)
+ * and keeps that socket bound, not listening, until it closes: while it is bound the kernel hands
+ * that port to no one else (not to a bind to port 0 on the wildcard address, not as an ephemeral
+ * port), and endpoints (ours, or a launcher's) bind it on their own pod addresses.
  */
 public final class ProxyHarness implements AutoCloseable {
   public static final String NAMESPACE = "lab";
 
+  /** Holds the endpoint port for the harness' lifetime; never a VM's pod IP in the tests. */
+  public static final String PORT_RESERVATION_ADDRESS = "127.0.0.254";
+
   public final Path dir;
   public final TestPki pki;
-  public final MockCluster cluster = new MockCluster();
+
+  /** The mock API server, or null when the harness runs against a real one. */
+  public final MockCluster cluster;
+
+  /** Where the harness creates VMs and pods (the mock's client, or a real server's admin). */
+  private final KubernetesClient api;
+
   public final AuditCapture audit = new AuditCapture();
   public final Clock clock;
   public final int endpointPort;
   public final ConsoleProxy proxy;
   public final HttpClient http;
   private final List<ConsoleEndpoint> endpoints = new ArrayList<>();
+  private final SocketChannel portReservation;
 
-  private ProxyHarness(Path dir, Map<String, String> settings, Clock clock) throws Exception {
+  private ProxyHarness(
+      Path dir,
+      Map<String, String> settings,
+      Clock clock,
+      MockCluster mock,
+      KubernetesClient api,
+      KubernetesClient proxyClient)
+      throws Exception {
+    this.cluster = mock;
+    this.api = api;
     this.dir = dir;
     this.clock = clock;
     this.pki = new TestPki(dir.resolve("pki"));
-    try (ServerSocket probe = new ServerSocket(0)) {
-      this.endpointPort = probe.getLocalPort();
-    }
+    this.portReservation =
+        SocketChannel.open().bind(new InetSocketAddress(PORT_RESERVATION_ADDRESS, 0));
+    this.endpointPort = ((InetSocketAddress) portReservation.getLocalAddress()).getPort();
     Map<String, String> all = new HashMap<>();
     all.put("FASTVM_CONSOLE_LISTEN_HOST", "127.0.0.1");
     all.put("FASTVM_CONSOLE_PORT", "0");
@@ -64,12 +91,20 @@ public final class ProxyHarness implements AutoCloseable {
     all.put("FASTVM_CONSOLE_RECHECK_INTERVAL", "200ms");
     all.put("FASTVM_CONSOLE_EVENT_LOOPS", "2");
     all.putAll(settings);
-    this.proxy =
-        ConsoleProxy.start(
-                ProxyConfig.fromMap(all), cluster.client, new AuditLog(audit, clock), clock)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .join();
+    try {
+      this.proxy =
+          ConsoleProxy.start(
+                  ProxyConfig.fromMap(all), proxyClient, new AuditLog(audit, clock), clock)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .join();
+    } catch (RuntimeException e) {
+      portReservation.close();
+      if (cluster != null) {
+        cluster.close();
+      }
+      throw e;
+    }
     this.http =
         HttpClient.newBuilder()
             .sslContext(pki.clientTrust())
@@ -84,7 +119,17 @@ public final class ProxyHarness implements AutoCloseable {
 
   public static ProxyHarness start(Path dir, Map<String, String> settings, Clock clock)
       throws Exception {
-    return new ProxyHarness(dir, settings, clock);
+    MockCluster mock = new MockCluster();
+    return new ProxyHarness(dir, settings, clock, mock, mock.client, mock.client);
+  }
+
+  /**
+   * A proxy against a real API server: it talks to it as {@code proxyClient} (the chart's
+   * ServiceAccount, say), and the harness creates VMs and pods with {@code admin}.
+   */
+  public static ProxyHarness startOnRealServer(
+      Path dir, KubernetesClient admin, KubernetesClient proxyClient) throws Exception {
+    return new ProxyHarness(dir, Map.of(), Clock.systemUTC(), null, admin, proxyClient);
   }
 
   /** The runtime dir (console sockets) of a VM. */
@@ -93,12 +138,15 @@ public final class ProxyHarness implements AutoCloseable {
   }
 
   /**
-   * A running VM in the mock cluster whose pod IP is {@code podIp}, with a console endpoint there
+   * A running VM in the cluster whose pod IP is {@code podIp}, with a console endpoint there
    * presenting a certificate for {@code certifiedAs} (normally the VM itself).
    */
   public ConsoleEndpoint vm(String name, String podIp, boolean spice, String certifiedAs)
       throws Exception {
-    cluster.runningVm(NAMESPACE, name, podIp, spice);
+    if (podIp.equals(PORT_RESERVATION_ADDRESS)) {
+      throw new IllegalArgumentException(podIp + " holds the endpoint port; use another pod IP");
+    }
+    RunningVms.create(api, NAMESPACE, name, podIp, spice);
     ConsoleEndpoint endpoint =
         ConsoleEndpoint.start(
             EndpointSettings.defaults(
@@ -193,8 +241,24 @@ public final class ProxyHarness implements AutoCloseable {
   /** Opens a console WebSocket; the HTTP status of a refused upgrade is in the exception. */
   public WsClient webSocket(
       Redeemed redeemed, String channel, String cookie, String origin, String subprotocol) {
-    String base = sessionBase(redeemed).replaceFirst("^https:", "wss:");
     WsClient client = new WsClient();
+    webSocket(redeemed, channel, cookie, origin, subprotocol, client);
+    return client;
+  }
+
+  /** Opens a console WebSocket as the session's page would, {@code listener} receiving. */
+  public WebSocket webSocket(Redeemed redeemed, String channel, WebSocket.Listener listener) {
+    return webSocket(redeemed, channel, redeemed.cookie(), origin(), "binary", listener);
+  }
+
+  private WebSocket webSocket(
+      Redeemed redeemed,
+      String channel,
+      String cookie,
+      String origin,
+      String subprotocol,
+      WebSocket.Listener listener) {
+    String base = sessionBase(redeemed).replaceFirst("^https:", "wss:");
     WebSocket.Builder builder = http.newWebSocketBuilder();
     if (origin != null) {
       builder.header("Origin", origin);
@@ -205,8 +269,7 @@ public final class ProxyHarness implements AutoCloseable {
     if (subprotocol != null) {
       builder.subprotocols(subprotocol);
     }
-    builder.buildAsync(URI.create(base + "ws/" + channel), client).join();
-    return client;
+    return builder.buildAsync(URI.create(base + "ws/" + channel), listener).join();
   }
 
   public WsClient webSocket(Redeemed redeemed, String channel) {
@@ -247,6 +310,13 @@ public final class ProxyHarness implements AutoCloseable {
     for (ConsoleEndpoint endpoint : endpoints) {
       endpoint.close();
     }
-    cluster.close();
+    if (cluster != null) {
+      cluster.close();
+    }
+    try {
+      portReservation.close();
+    } catch (IOException e) {
+      // closed already
+    }
   }
 }

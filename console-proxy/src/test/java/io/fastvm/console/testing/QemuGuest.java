@@ -1,5 +1,7 @@
 package io.fastvm.console.testing;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -124,6 +126,34 @@ public final class QemuGuest implements AutoCloseable {
 
   /** The guest's screen now, from QMP screendump, as packed RGB. */
   public Screen screendump(Path file) throws IOException {
+    qmp("screendump", "{\"filename\":\"" + file + "\"}");
+    return Screen.fromPpm(Files.readAllBytes(file));
+  }
+
+  /**
+   * The characters in the guest's VGA text memory now (the screen shows 720x400 text mode; Linux'
+   * vgacon scrolls within the whole 32 KiB window, so this is the screen and what scrolled by),
+   * read with QMP pmemsave into {@code file}; attribute bytes left out, NULs as spaces.
+   */
+  public String vgaText(Path file) throws IOException {
+    qmp("pmemsave", "{\"val\":" + 0xb8000 + ",\"size\":32768,\"filename\":\"" + file + "\"}");
+    byte[] memory = Files.readAllBytes(file);
+    StringBuilder text = new StringBuilder(memory.length / 2);
+    for (int i = 0; i < memory.length; i += 2) {
+      int c = memory[i] & 0xff;
+      text.append(c < 0x20 || c > 0x7e ? ' ' : (char) c);
+    }
+    return text.toString();
+  }
+
+  /** How many VNC clients QEMU has now (QMP query-vnc). */
+  public int vncClients() throws IOException {
+    JsonObject reply = new JsonObject(qmp("query-vnc", null)).getJsonObject("return");
+    return reply.getJsonArray("clients", new JsonArray()).size();
+  }
+
+  /** One QMP command on a fresh connection; returns its "return" line. */
+  private String qmp(String command, String arguments) throws IOException {
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       channel.connect(UnixDomainSocketAddress.of(runtimeDir.resolve("qmp.sock")));
       InputStream in = Channels.newInputStream(channel);
@@ -132,18 +162,24 @@ public final class QemuGuest implements AutoCloseable {
       out.write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.US_ASCII));
       readReturn(in);
       out.write(
-          ("{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"" + file + "\"}}\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      readReturn(in);
+          ("{\"execute\":\""
+                  + command
+                  + "\""
+                  + (arguments == null ? "" : ",\"arguments\":" + arguments)
+                  + "}\n")
+              .getBytes(StandardCharsets.UTF_8));
+      return readReturn(in);
     }
-    return Screen.fromPpm(Files.readAllBytes(file));
   }
 
-  private static void readReturn(InputStream in) throws IOException {
+  private static String readReturn(InputStream in) throws IOException {
     while (true) {
       String line = readJsonLine(in);
+      if (line.isEmpty()) {
+        throw new IOException("QMP closed");
+      }
       if (line.contains("\"return\"")) {
-        return;
+        return line;
       }
       if (line.contains("\"error\"")) {
         throw new IOException("QMP: " + line);

@@ -1,8 +1,8 @@
 package io.fastvm.console.testing;
 
-import io.fastvm.node.console.TlsMaterial;
-import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
-import io.fastvm.node.console.pki.IssuedCertificate;
+import io.fastvm.contract.console.TlsMaterial;
+import io.fastvm.contract.console.pki.ConsoleCertificateAuthority;
+import io.fastvm.contract.console.pki.IssuedCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -89,6 +89,26 @@ public final class WsClient implements WebSocket.Listener {
     throw new AssertionError("did not receive the expected bytes; got " + binary().length);
   }
 
+  /**
+   * Waits until the received bytes satisfy {@code condition} (true) or the WebSocket closes without
+   * them (false).
+   */
+  public boolean awaitBinaryOrClose(Duration timeout, Predicate<byte[]> condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean ended = closed.isDone();
+      if (condition.test(binary())) {
+        return true;
+      }
+      if (ended) {
+        return false;
+      }
+      sleep();
+    }
+    throw new AssertionError(
+        "neither the expected bytes nor a close within " + timeout + "; got " + binary().length);
+  }
+
   public String awaitText(Duration timeout, Predicate<String> condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {

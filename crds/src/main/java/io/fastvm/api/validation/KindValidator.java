@@ -63,6 +63,11 @@ final class KindValidator {
   List<Violation> validate(JsonNode manifest, JsonNode oldManifest) {
     List<Violation> out = new ArrayList<>();
     ObjectNode object = normalize(manifest, out);
+    if (!out.isEmpty()) {
+      // Strict field validation fails while decoding, before any schema check: the server names
+      // the unknown fields and nothing else.
+      return out;
+    }
     ObjectMetaValidator.validate(object.path("metadata"), out);
     schemaValidator.validate(object, out);
     ListTypes.validate(object, schema, "", out);

@@ -11,7 +11,9 @@ import com.networknt.schema.path.NodePath;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.math.BigDecimal;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * OpenAPI v3 schema validation of a custom resource with networknt's json-schema-validator (OpenAPI
@@ -30,10 +32,25 @@ final class OpenApiSchemaValidator {
   }
 
   void validate(JsonNode object, List<Violation> out) {
-    for (Error error : schema.validate(object)) {
-      out.add(toViolation(error));
+    List<Error> errors = schema.validate(object);
+    // Kubernetes' string validator stops at its first failed check (maxLength, minLength,
+    // pattern, in that order): a too-long name is not also reported as a pattern mismatch.
+    Map<String, Integer> firstStringCheck = new HashMap<>();
+    for (Error error : errors) {
+      int rank = STRING_CHECKS.indexOf(error.getKeyword());
+      if (rank >= 0) {
+        firstStringCheck.merge(error.getInstanceLocation().toString(), rank, Math::min);
+      }
+    }
+    for (Error error : errors) {
+      int rank = STRING_CHECKS.indexOf(error.getKeyword());
+      if (rank < 0 || firstStringCheck.get(error.getInstanceLocation().toString()) == rank) {
+        out.add(toViolation(error));
+      }
     }
   }
+
+  private static final List<String> STRING_CHECKS = List.of("maxLength", "minLength", "pattern");
 
   /**
    * The schema as the API server hands it to its validator: Kubernetes extensions dropped (the

@@ -1,5 +1,8 @@
 package io.fastvm.node.console;
 
+import io.fastvm.contract.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleIdentities;
+import io.fastvm.contract.console.EndpointProtocol;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

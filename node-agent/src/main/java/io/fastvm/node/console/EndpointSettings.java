@@ -1,5 +1,8 @@
 package io.fastvm.node.console;
 
+import io.fastvm.contract.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleIdentities;
+import io.fastvm.contract.console.TlsMaterial;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;

@@ -1,5 +1,6 @@
 package io.fastvm.node.console;
 
+import io.fastvm.contract.console.TlsMaterial;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;

@@ -11,8 +11,11 @@ import java.util.TreeMap;
  *     that fit, in order of preference: the newest installed kernel of the first flavour found
  * @param modules kernel modules to load at boot (dependencies are added)
  * @param settings {@code GUEST_*} variables of the init script: GUEST_POWER_BUTTON (acpi | ignore),
- *     GUEST_NETWORK (dhcp), GUEST_HTTP_PORT, GUEST_BANNER, GUEST_INTERACTIVE (yes)
- * @param cmdline kernel command line for direct kernel boot
+ *     GUEST_NETWORK (dhcp), GUEST_HTTP_PORT, GUEST_BANNER, GUEST_INTERACTIVE (yes), GUEST_EFIVAR
+ *     (yes: report a UEFI variable of its own, writing it when absent)
+ * @param cmdline kernel command line for direct kernel boot; {@code
+ *     fastvm.expect=vd:2,sd:1,sr:3,net:2} makes the guest wait (with a deadline) until it sees that
+ *     many block devices of each name prefix and NICs before it reports
  */
 public record GuestRecipe(
     List<String> flavours, List<String> modules, Map<String, String> settings, String cmdline) {

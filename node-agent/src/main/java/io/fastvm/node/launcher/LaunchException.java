@@ -1,5 +1,6 @@
 package io.fastvm.node.launcher;
 
+import io.fastvm.contract.LauncherInvocation;
 import java.util.List;
 
 /**

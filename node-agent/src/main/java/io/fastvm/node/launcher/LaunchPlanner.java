@@ -11,6 +11,7 @@ import io.fastvm.api.v1alpha1.KernelBoot;
 import io.fastvm.api.v1alpha1.Network;
 import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.VolumeFormat;
+import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.node.cloudinit.NoCloudRenderer;
 import io.fastvm.node.cloudinit.NoCloudSeed;
 import io.fastvm.node.cloudinit.SeedIso;

@@ -1,10 +1,11 @@
 package io.fastvm.node.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fastvm.contract.LauncherInvocation;
+import io.fastvm.contract.console.ConsoleChannel;
+import io.fastvm.contract.console.ConsoleIdentities;
 import io.fastvm.node.cloudinit.SeedIso;
-import io.fastvm.node.console.ConsoleChannel;
 import io.fastvm.node.console.ConsoleEndpoint;
-import io.fastvm.node.console.ConsoleIdentities;
 import io.fastvm.node.console.EndpointSettings;
 import io.fastvm.node.console.SerialHub;
 import io.fastvm.node.console.TlsReloader;
@@ -51,7 +52,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Launcher {
 
-  /** Settings that differ between a VM pod and {@code fastvm run}. */
   /**
    * Settings that differ between a VM pod and {@code fastvm run}.
    *
@@ -95,6 +95,7 @@ public final class Launcher {
   private static final Duration QMP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration QUIT_WAIT = Duration.ofSeconds(3);
+  private static final Duration QMP_END_WAIT = Duration.ofSeconds(10);
   private static final int STDERR_TAIL_LINES = 20;
   private static final Duration TLS_RELOAD_INTERVAL = Duration.ofSeconds(30);
 
@@ -412,9 +413,20 @@ public final class Launcher {
   private int supervise(
       LaunchPlan plan, RuntimeFiles runtime, Process process, Deque<String> stderrTail)
       throws InterruptedException, LaunchException {
+    AtomicReference<String> shutdownReason = new AtomicReference<>();
     QmpClient qmp;
     try {
-      qmp = QmpClient.connect(runtime.launcherQmp(), QMP_TIMEOUT, process::isAlive);
+      qmp =
+          QmpClient.connect(
+              runtime.launcherQmp(),
+              QMP_TIMEOUT,
+              process::isAlive,
+              event -> {
+                if ("SHUTDOWN".equals(event.path("event").asText())) {
+                  JsonNode data = event.path("data");
+                  shutdownReason.compareAndSet(null, data.path("reason").asText("unknown"));
+                }
+              });
     } catch (QmpException e) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
@@ -426,14 +438,6 @@ public final class Launcher {
               + ": "
               + tail(stderrTail, e.getMessage()));
     }
-    AtomicReference<String> shutdownReason = new AtomicReference<>();
-    qmp.onEvent(
-        event -> {
-          if ("SHUTDOWN".equals(event.path("event").asText())) {
-            JsonNode data = event.path("data");
-            shutdownReason.compareAndSet(null, data.path("reason").asText("unknown"));
-          }
-        });
     try {
       String status = qmp.queryStatus(COMMAND_TIMEOUT);
       long cpuMillis =
@@ -500,37 +504,27 @@ public final class Launcher {
     }
     process.waitFor();
     drainStderr();
+    // QEMU sends SHUTDOWN before it exits, but the event is read on QMP's own thread: wait until
+    // the connection ended so the reason is the one QEMU gave, not whether that thread was quick.
+    if (!qmp.awaitEnd(QMP_END_WAIT)) {
+      log("QMP connection still open " + QMP_END_WAIT.toSeconds() + " s after QEMU exited");
+    }
     qmp.close();
-    int status = process.exitValue();
-    String reason = shutdownReason.get();
-    if (hardStop) {
-      return failWith(
-          LauncherInvocation.ExitCode.STOPPED_HARD,
-          stopRequests.get() >= 2
-              ? "stopped hard on a second stop request before the guest powered off"
-              : "the guest did not power off within the grace period ("
-                  + plan.gracePeriodSeconds()
-                  + " s); QEMU was stopped hard");
+    QemuEnding.Verdict verdict =
+        new QemuEnding(
+                process.exitValue(),
+                shutdownReason.get(),
+                stopRequests.get(),
+                hardStop,
+                plan.gracePeriodSeconds(),
+                tail(stderrTail, null))
+            .verdict();
+    if (verdict.failure()) {
+      fail(verdict.exitCode(), verdict.message());
+    } else {
+      log(verdict.message());
     }
-    if (status == 0 && "host-signal".equals(reason) && stopRequests.get() == 0) {
-      return failWith(
-          LauncherInvocation.ExitCode.CRASHED,
-          "QEMU was stopped by a signal from outside the launcher; the guest did not power off");
-    }
-    if (status == 0) {
-      log(
-          "the guest powered off"
-              + (reason == null ? "" : " (" + reason + ")")
-              + "; "
-              + (stopRequests.get() > 0 ? "stopped on request" : "by itself"));
-      return LauncherInvocation.ExitCode.POWERED_OFF;
-    }
-    String how =
-        status > 128
-            ? "QEMU was killed by signal " + (status - 128)
-            : "QEMU exited with status " + status;
-    return failWith(
-        LauncherInvocation.ExitCode.CRASHED, how + ": " + tail(stderrTail, "no output"));
+    return verdict.exitCode();
   }
 
   /**
@@ -607,11 +601,6 @@ public final class Launcher {
     } catch (IOException e) {
       log("cannot remove " + runtime.ready() + ": " + e.getMessage());
     }
-  }
-
-  private int failWith(int code, String message) {
-    fail(code, message);
-    return code;
   }
 
   private void fail(int code, String message) {

@@ -1,5 +1,6 @@
 package io.fastvm.node.launcher;
 
+import io.fastvm.contract.LauncherInvocation;
 import java.util.List;
 import sun.misc.Signal;
 
@@ -14,7 +15,7 @@ public final class LauncherMain {
   /** Parses the arguments, runs the VM with SIGTERM and SIGINT turned into stop requests. */
   public static int run(List<String> args, Launcher.Settings settings) {
     if (args.contains("--help") || args.contains("-h")) {
-      settings.log().print(LauncherOptions.USAGE);
+      settings.log().print(LauncherInvocation.usage());
       return 0;
     }
     LauncherInvocation invocation;

@@ -1,35 +1,16 @@
 package io.fastvm.node.launcher;
 
+import io.fastvm.contract.RuntimeDir;
 import io.fastvm.node.qemu.QemuSockets;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Files the launcher creates in the runtime directory ({@link PodLayout#RUNTIME_DIR} in a pod). The
- * socket names are public API: the console-proxy and the node agent connect to them.
+ * Files the launcher creates in the runtime directory ({@link
+ * io.fastvm.contract.PodLayout#RUNTIME_DIR} in a pod): the public ones named in {@link RuntimeDir},
+ * and its own.
  */
 public record RuntimeFiles(Path dir) {
-
-  /** VNC screen; several viewers may share it. */
-  public static final String VNC_SOCKET = "vnc.sock";
-
-  /** SPICE screen (clipboard, resize, USB redirection). */
-  public static final String SPICE_SOCKET = "spice.sock";
-
-  /** QMP monitor for the node agent's live operations (one client at a time). */
-  public static final String QMP_SOCKET = "qmp.sock";
-
-  /** Serial console: any number of clients; output broadcast, input forwarded to the guest. */
-  public static final String SERIAL_SOCKET = "serial.sock";
-
-  /** QEMU guest agent channel (org.qemu.guest_agent.0). */
-  public static final String GUEST_AGENT_SOCKET = "guest-agent.sock";
-
-  /**
-   * Exists while QEMU runs and answers QMP: written once the launcher's QMP connection is up,
-   * removed as soon as the VM is asked to stop (or stops). The VM pod's readiness probe tests it.
-   */
-  public static final String READY_FILE = "ready";
 
   // Private to the launcher.
   static final String LAUNCHER_QMP_SOCKET = "launcher-qmp.sock";
@@ -42,27 +23,27 @@ public record RuntimeFiles(Path dir) {
   static final String LOCK = "launcher.lock";
 
   public Path vnc() {
-    return dir.resolve(VNC_SOCKET);
+    return dir.resolve(RuntimeDir.VNC_SOCKET);
   }
 
   public Path spice() {
-    return dir.resolve(SPICE_SOCKET);
+    return dir.resolve(RuntimeDir.SPICE_SOCKET);
   }
 
   public Path qmp() {
-    return dir.resolve(QMP_SOCKET);
+    return dir.resolve(RuntimeDir.QMP_SOCKET);
   }
 
   public Path serial() {
-    return dir.resolve(SERIAL_SOCKET);
+    return dir.resolve(RuntimeDir.SERIAL_SOCKET);
   }
 
   public Path guestAgent() {
-    return dir.resolve(GUEST_AGENT_SOCKET);
+    return dir.resolve(RuntimeDir.GUEST_AGENT_SOCKET);
   }
 
   public Path ready() {
-    return dir.resolve(READY_FILE);
+    return dir.resolve(RuntimeDir.READY_FILE);
   }
 
   Path launcherQmp() {
@@ -107,12 +88,12 @@ public record RuntimeFiles(Path dir) {
   /** What a previous run may have left: removed at start (the lock file stays). */
   List<String> leftovers() {
     return List.of(
-        READY_FILE,
-        VNC_SOCKET,
-        SPICE_SOCKET,
-        QMP_SOCKET,
-        SERIAL_SOCKET,
-        GUEST_AGENT_SOCKET,
+        RuntimeDir.READY_FILE,
+        RuntimeDir.VNC_SOCKET,
+        RuntimeDir.SPICE_SOCKET,
+        RuntimeDir.QMP_SOCKET,
+        RuntimeDir.SERIAL_SOCKET,
+        RuntimeDir.GUEST_AGENT_SOCKET,
         LAUNCHER_QMP_SOCKET,
         SERIAL_BACKEND_SOCKET,
         TPM_SOCKET,

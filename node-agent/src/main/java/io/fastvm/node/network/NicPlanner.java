@@ -4,6 +4,8 @@ import io.fastvm.api.v1alpha1.Network;
 import io.fastvm.api.v1alpha1.NetworkType;
 import io.fastvm.api.v1alpha1.Port;
 import io.fastvm.api.v1alpha1.PortProtocol;
+import io.fastvm.contract.HostPortMode;
+import io.fastvm.contract.MacAddresses;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,7 +26,8 @@ import java.util.function.Consumer;
 
 /**
  * A small QMP client over a unix socket: the capabilities handshake, commands with ids answered
- * asynchronously, and events delivered to listeners on the reader thread.
+ * asynchronously, and events delivered to listeners on the reader thread. {@link #awaitEnd} tells
+ * when every event QEMU sent before it closed the connection has been delivered.
  */
 public final class QmpClient implements AutoCloseable {
 
@@ -35,12 +35,14 @@ public final class QmpClient implements AutoCloseable {
 
   private final SocketChannel channel;
   private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-  private final CopyOnWriteArrayList<Consumer<JsonNode>> listeners = new CopyOnWriteArrayList<>();
+  private final Consumer<JsonNode> events;
   private final AtomicLong ids = new AtomicLong();
   private final CompletableFuture<JsonNode> greeting = new CompletableFuture<>();
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-  private QmpClient(SocketChannel channel) {
+  private QmpClient(SocketChannel channel, Consumer<JsonNode> events) {
     this.channel = channel;
+    this.events = events;
     Thread reader = new Thread(this::readLoop, "qmp-reader");
     reader.setDaemon(true);
     reader.start();
@@ -53,6 +55,17 @@ public final class QmpClient implements AutoCloseable {
    */
   public static QmpClient connect(Path socket, Duration timeout, BooleanSupplier stillWorthTrying)
       throws QmpException, InterruptedException {
+    return connect(socket, timeout, stillWorthTrying, event -> {});
+  }
+
+  /**
+   * Connects as {@link #connect(Path, Duration, BooleanSupplier)} does, with {@code events}
+   * receiving every event (on the reader thread) from the first one on: a listener added after the
+   * connection could miss an early SHUTDOWN.
+   */
+  public static QmpClient connect(
+      Path socket, Duration timeout, BooleanSupplier stillWorthTrying, Consumer<JsonNode> events)
+      throws QmpException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
     while (true) {
@@ -60,7 +73,7 @@ public final class QmpClient implements AutoCloseable {
       try {
         channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(address);
-        QmpClient client = new QmpClient(channel);
+        QmpClient client = new QmpClient(channel, events);
         client.handshake(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000_000L)));
         return client;
       } catch (IOException e) {
@@ -90,11 +103,6 @@ public final class QmpClient implements AutoCloseable {
       throw new QmpException("no QMP greeting", new IOException(e));
     }
     execute("qmp_capabilities", null, timeout);
-  }
-
-  /** Listens for events ({@code {"event": ..., "data": ..., "timestamp": ...}}). */
-  public void onEvent(Consumer<JsonNode> listener) {
-    listeners.add(listener);
   }
 
   /** Runs a command and returns its {@code return} value. */
@@ -172,12 +180,10 @@ public final class QmpClient implements AutoCloseable {
         if (message.has("QMP")) {
           greeting.complete(message);
         } else if (message.has("event")) {
-          for (Consumer<JsonNode> listener : listeners) {
-            try {
-              listener.accept(message);
-            } catch (RuntimeException e) {
-              System.err.println("fastvm: QMP event listener failed: " + e);
-            }
+          try {
+            events.accept(message);
+          } catch (RuntimeException e) {
+            System.err.println("fastvm: QMP event listener failed: " + e);
           }
         } else if (message.has("id")) {
           CompletableFuture<JsonNode> answer = pending.get(message.get("id").asText());
@@ -192,6 +198,25 @@ public final class QmpClient implements AutoCloseable {
       IOException gone = new IOException("QMP connection closed");
       greeting.completeExceptionally(gone);
       pending.values().forEach(f -> f.completeExceptionally(gone));
+      ended.complete(null);
+    }
+  }
+
+  /**
+   * Waits until QEMU closed the connection and every event it sent before was delivered to the
+   * listeners. A process that exited closed its end, so after its exit this returns at once, with
+   * all of its events seen: decisions based on them (why the guest stopped) are not left to chance.
+   *
+   * @return false if the connection is still open after {@code timeout}
+   */
+  public boolean awaitEnd(Duration timeout) throws InterruptedException {
+    try {
+      ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("never completed exceptionally", e);
     }
   }
 

@@ -15,8 +15,41 @@ say() { echo "FASTVM-GUEST $*"; }
 for m in $(cat /etc/modules.order 2>/dev/null); do
   insmod "/lib/modules/$m" 2>/dev/null
 done
-# Block and input devices appear asynchronously after their drivers load.
-sleep 1
+# Wait for the devices instead of pausing: insmod returns once its driver's (async) probes are
+# done, so what is left is checked, with a deadline. Every virtio NIC, disk and SCSI controller
+# must have its driver, and what the kernel command line says to expect must be there:
+# fastvm.expect=vd:2,sd:1,sr:3,net:2 (block devices by name prefix, NICs but lo).
+count_of() {
+  case "$1" in
+    net) ls /sys/class/net | grep -cvx lo ;;
+    *) ls -d /sys/block/"$1"* 2>/dev/null | grep -c . ;;
+  esac
+}
+missing_devices() {
+  for v in /sys/bus/virtio/devices/*; do
+    [ -e "$v/device" ] || continue
+    case "$(cat "$v/device")" in
+      0x0001|0x0002|0x0008) [ -e "$v/driver" ] || echo "driver-of-${v##*/}" ;;
+    esac
+  done
+  expect=$(sed -n 's/.*fastvm\.expect=\([^ ]*\).*/\1/p' /proc/cmdline)
+  for item in $(echo "$expect" | tr , ' '); do
+    kind=${item%%:*}
+    want=${item#*:}
+    have=$(count_of "$kind")
+    [ "$have" -ge "$want" ] || echo "$kind:$have/$want"
+  done
+}
+settle_deadline=$(( $(date +%s) + 60 ))
+while :; do
+  missing=$(missing_devices)
+  [ -z "$missing" ] && break
+  if [ "$(date +%s)" -ge "$settle_deadline" ]; then
+    say "settle timed out; missing: $(echo $missing)"
+    break
+  fi
+  usleep 50000
+done
 
 say "boot kernel=$(uname -r)"
 say "cmdline $(cat /proc/cmdline)"
@@ -35,6 +68,20 @@ if [ -d /sys/firmware/efi ]; then
     say "secureboot=absent"
   fi
   dmesg | grep -qi 'secure boot enabled' && say "kernel-secureboot=enabled"
+  if [ "$GUEST_EFIVAR" = yes ]; then
+    # A variable of the guest's own, written on the first boot with a given variable store and
+    # read on the next ones: proof that the store outlives a boot. efivarfs makes such variables
+    # immutable once they exist (and busybox has no chattr), so it is written only once.
+    var=/sys/firmware/efi/efivars/FastvmTest-6f2b3c1e-8a4d-4e5f-9b0a-1c2d3e4f5a6b
+    if [ -f "$var" ]; then
+      say "efivar=$(cat "$var" | tail -c +5)"
+    else
+      say "efivar=absent"
+      value=$(cat /proc/sys/kernel/random/uuid)
+      # Attributes (non-volatile, boot and runtime access), then the value, in one write.
+      printf '\007\000\000\000%s' "$value" > "$var" && say "efivar-written=$value"
+    fi
+  fi
 else
   say "firmware=bios"
 fi
@@ -133,8 +180,12 @@ fi
 
 if [ "$GUEST_POWER_BUTTON" = acpi ]; then
   ev=""
-  for e in /sys/class/input/event*; do
-    [ "$(cat "$e/device/name" 2>/dev/null)" = "Power Button" ] && ev=/dev/input/${e##*/} && break
+  button_deadline=$(( $(date +%s) + 30 ))
+  while [ -z "$ev" ] && [ "$(date +%s)" -lt "$button_deadline" ]; do
+    for e in /sys/class/input/event*; do
+      [ "$(cat "$e/device/name" 2>/dev/null)" = "Power Button" ] && ev=/dev/input/${e##*/} && break
+    done
+    [ -n "$ev" ] || usleep 50000
   done
   if [ -n "$ev" ]; then
     # Open the device before saying so: a press is queued from now on, not lost.

@@ -5,17 +5,19 @@ import static io.fastvm.node.launcher.GuestBootTest.EXIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fastvm.node.console.ConsoleChannel;
-import io.fastvm.node.console.EndpointProtocol;
-import io.fastvm.node.console.TlsMaterial;
-import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
+import io.fastvm.contract.LauncherInvocation;
+import io.fastvm.contract.RuntimeDir;
+import io.fastvm.contract.console.ConsoleChannel;
+import io.fastvm.contract.console.EndpointProtocol;
+import io.fastvm.contract.console.TlsMaterial;
+import io.fastvm.contract.console.pki.ConsoleCertificateAuthority;
 import io.fastvm.node.testing.LauncherProcess;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,29 +50,24 @@ class ConsoleEndpointLaunchTest {
         display: {type: vga, vnc: true}
       """;
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @Test
   void theSerialConsoleAndVncAreServedOverMutualTlsAndReadinessFollowsQmp() throws Exception {
     var guest = TestGuests.interactiveGuest();
     Path tls = tmp.resolve("console-tls");
     ca.issueEndpoint("lab", "console", Duration.ofDays(1)).toTlsMaterial().writeTo(tls);
-    int port = freePort();
+    // Port 0: the endpoint binds a port the kernel picks and the launcher logs it.
     TestVm vm =
         new TestVm(tmp)
             .volume("kernel", guest.kernel())
             .volume("initrd", guest.initrd())
-            .console(tls, "127.0.0.1:" + port)
+            .console(tls, "127.0.0.1:0")
             .manifest(MANIFEST);
     TlsMaterial proxy = ca.issueProxyClient(Duration.ofDays(1)).toTlsMaterial();
+    int port;
     try (LauncherProcess launcher = vm.start()) {
-      launcher.awaitLine("console endpoint", BOOT);
+      port = launcher.awaitConsolePort(BOOT);
       launcher.awaitLine(TestGuests.READY, BOOT);
-      assertThat(vm.runtimeDir().resolve(RuntimeFiles.READY_FILE)).exists();
+      assertThat(vm.runtimeDir().resolve(RuntimeDir.READY_FILE)).exists();
       try (SSLSocket first = open(proxy, port, ConsoleChannel.SERIAL);
           SSLSocket second = open(proxy, port, ConsoleChannel.SERIAL)) {
         // Each viewer first gets what the guest printed before it came (the hub's replay).
@@ -94,10 +91,12 @@ class ConsoleEndpointLaunchTest {
       launcher.awaitLine("power-button watching", BOOT);
       launcher.signal("TERM");
       assertThat(launcher.awaitExit(EXIT)).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
-      assertThat(vm.runtimeDir().resolve(RuntimeFiles.READY_FILE)).doesNotExist();
+      assertThat(vm.runtimeDir().resolve(RuntimeDir.READY_FILE)).doesNotExist();
     }
-    // Stopped with the VM.
-    assertThatThrownBy(() -> connect(proxy, port).close()).isInstanceOf(IOException.class);
+    // Stopped with the VM: nothing listens there any more.
+    assertThatThrownBy(() -> connect(proxy, port).close())
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining("Connection refused");
   }
 
   @Test
@@ -111,7 +110,7 @@ class ConsoleEndpointLaunchTest {
         new TestVm(tmp)
             .volume("kernel", guest.kernel())
             .volume("initrd", guest.initrd())
-            .console(tls, "127.0.0.1:" + freePort())
+            .console(tls, "127.0.0.1:0")
             .manifest(MANIFEST);
     try (LauncherProcess launcher = vm.start()) {
       assertThat(launcher.awaitExit(EXIT)).isEqualTo(LauncherInvocation.ExitCode.INVALID);

@@ -5,12 +5,17 @@ import static io.fastvm.node.launcher.GuestBootTest.EXIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fastvm.contract.LauncherInvocation;
+import io.fastvm.contract.RuntimeDir;
 import io.fastvm.node.qemu.QmpClient;
+import io.fastvm.node.testing.ChunkStream;
 import io.fastvm.node.testing.LauncherProcess;
+import io.fastvm.node.testing.RfbClient;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -22,7 +27,10 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The serial console hub (several viewers, input forwarded) and the shared VNC socket. */
+/**
+ * The serial console hub (several viewers, input forwarded) and the shared VNC socket (several
+ * viewers get the screen at once; none can take it for itself).
+ */
 class ConsoleTest {
 
   @TempDir Path tmp;
@@ -32,22 +40,13 @@ class ConsoleTest {
     var guest = TestGuests.interactiveGuest();
     TestVm vm =
         new TestVm(tmp)
-            .volume("kernel", guest.kernel())
-            .volume("initrd", guest.initrd())
+            .kernelBoot(guest)
             .manifest(
-                """
-                apiVersion: fastvm.io/v1alpha1
-                kind: VirtualMachine
-                metadata: {name: console}
-                spec:
-                  accelerator: tcg
-                  memory: 256Mi
-                  kernelBoot: {kernel: kernel, initrd: initrd, cmdline: console=ttyS0 quiet}
-                  display: {type: vga, vnc: true}
-                """);
+                TestVm.kernelBootVm(
+                    "console", "256Mi", "console=ttyS0 quiet", "display: {type: vga, vnc: true}"));
     try (LauncherProcess launcher = vm.start()) {
       launcher.awaitLine(TestGuests.READY, BOOT);
-      Path serial = vm.runtimeDir().resolve(RuntimeFiles.SERIAL_SOCKET);
+      Path serial = vm.runtimeDir().resolve(RuntimeDir.SERIAL_SOCKET);
       try (SocketChannel first = connect(serial);
           SocketChannel second = connect(serial)) {
         // A late viewer first gets what the guest printed before it came.
@@ -59,11 +58,25 @@ class ConsoleTest {
         launcher.awaitLine("sum-42", BOOT);
       }
 
-      Path vnc = vm.runtimeDir().resolve(RuntimeFiles.VNC_SOCKET);
-      try (SocketChannel one = connect(vnc);
-          SocketChannel two = connect(vnc)) {
-        assertThat(readUntil(one, "\n")).startsWith("RFB 003.008");
-        assertThat(readUntil(two, "\n")).startsWith("RFB 003.008");
+      // QEMU greets every VNC client the same way; sharing is decided at ClientInit. Two viewers
+      // asking for a shared session both stay and both get the screen.
+      Path vnc = vm.runtimeDir().resolve(RuntimeDir.VNC_SOCKET);
+      try (Viewer one = new Viewer("first viewer", vnc);
+          Viewer two = new Viewer("second viewer", vnc)) {
+        assertThat(one.handshake(true)).isTrue();
+        assertThat(two.handshake(true)).isTrue();
+        assertThat(one.requestAndReadUpdate()).isPositive();
+        assertThat(two.requestAndReadUpdate()).isPositive();
+        assertThat(one.requestAndReadUpdate()).isPositive();
+        // A client asking for exclusive access (shared flag 0) would make QEMU's default policy
+        // drop both; the launcher runs VNC force-shared, so QEMU drops that client instead.
+        try (Viewer exclusive = new Viewer("exclusive viewer", vnc)) {
+          assertThat(exclusive.handshake(false))
+              .as("QEMU answers a client asking for exclusive access")
+              .isFalse();
+        }
+        assertThat(one.requestAndReadUpdate()).isPositive();
+        assertThat(two.requestAndReadUpdate()).isPositive();
       }
 
       launcher.awaitLine("power-button watching", BOOT);
@@ -77,27 +90,16 @@ class ConsoleTest {
     var guest = TestGuests.bannerGuest("FASTVM");
     TestVm vm =
         new TestVm(tmp)
-            .volume("kernel", guest.kernel())
-            .volume("initrd", guest.initrd())
+            .kernelBoot(guest)
             .manifest(
-                """
-                apiVersion: fastvm.io/v1alpha1
-                kind: VirtualMachine
-                metadata: {name: banner}
-                spec:
-                  accelerator: tcg
-                  memory: 256Mi
-                  kernelBoot: {kernel: kernel, initrd: initrd, cmdline: console=ttyS0 quiet}
-                  display: {type: qxl}
-                """);
+                TestVm.kernelBootVm(
+                    "banner", "256Mi", "console=ttyS0 quiet", "display: {type: qxl}"));
     try (LauncherProcess launcher = vm.start()) {
       launcher.awaitLine("FASTVM-GUEST banner shown", BOOT);
       Path ppm = tmp.resolve("screen.ppm");
       try (QmpClient qmp =
           QmpClient.connect(
-              vm.runtimeDir().resolve(RuntimeFiles.QMP_SOCKET),
-              Duration.ofSeconds(30),
-              () -> true)) {
+              vm.runtimeDir().resolve(RuntimeDir.QMP_SOCKET), Duration.ofSeconds(30), () -> true)) {
         qmp.execute(
             "screendump",
             new ObjectMapper().createObjectNode().put("filename", ppm.toString()),
@@ -163,6 +165,63 @@ class ConsoleTest {
       }
     }
     return image;
+  }
+
+  /**
+   * A minimal VNC viewer on QEMU's VNC socket, enough to tell a viewer that keeps its session from
+   * one QEMU dropped: {@link RfbClient} over the unix socket.
+   */
+  static final class Viewer implements AutoCloseable {
+    private static final Duration WAIT = Duration.ofMinutes(2);
+
+    private final SocketChannel channel;
+    private final ChunkStream received = new ChunkStream();
+    private final RfbClient rfb;
+
+    Viewer(String name, Path socket) throws Exception {
+      this.channel = connect(socket);
+      this.rfb = new RfbClient(name, this::send, received);
+      Thread.ofVirtual().start(this::receive);
+    }
+
+    private void receive() {
+      ByteBuffer buffer = ByteBuffer.allocate(65536);
+      try {
+        while (channel.read(buffer) >= 0) {
+          buffer.flip();
+          received.add(buffer);
+          buffer.clear();
+        }
+        received.end("QEMU closed the connection");
+      } catch (IOException e) {
+        received.end(e.toString());
+      }
+    }
+
+    /**
+     * The handshake up to the ServerInit; false when QEMU closed the connection on reading the
+     * ClientInit instead.
+     */
+    boolean handshake(boolean shared) {
+      return rfb.handshake(shared, WAIT);
+    }
+
+    /** Asks for the whole screen; reads up to the end of the next FramebufferUpdate. */
+    int requestAndReadUpdate() {
+      return rfb.requestAndReadUpdate(WAIT);
+    }
+
+    private void send(byte[] bytes) throws IOException {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      channel.close();
+    }
   }
 
   private static SocketChannel connect(Path socket) throws Exception {

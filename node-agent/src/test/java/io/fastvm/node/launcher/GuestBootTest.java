@@ -2,8 +2,9 @@ package io.fastvm.node.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastvm.contract.LauncherInvocation;
+import io.fastvm.contract.MacAddresses;
 import io.fastvm.node.guest.GuestImage;
-import io.fastvm.node.network.MacAddresses;
 import io.fastvm.node.testing.LauncherProcess;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
@@ -55,7 +56,7 @@ class GuestBootTest {
           kernelBoot:
             kernel: kernel
             initrd: initrd
-            cmdline: 'console=ttyS0 panic=-1 quiet fastvm.test=a,b,,c "x y"'
+            cmdline: 'console=ttyS0 panic=-1 quiet fastvm.expect=vd:2,sd:2,net:3 fastvm.test=a,b,,c "x y"'
           disks:
             - {name: root, volume: root, serial: VIRT-1}
             - {name: data, volume: data, bus: scsi, serial: SCSI-2}
@@ -74,7 +75,8 @@ class GuestBootTest {
           .contains(
               "cpus=2",
               "firmware=bios",
-              "cmdline console=ttyS0 panic=-1 quiet fastvm.test=a,b,,c \"x y\"",
+              "cmdline console=ttyS0 panic=-1 quiet fastvm.expect=vd:2,sd:2,net:3"
+                  + " fastvm.test=a,b,,c \"x y\"",
               "tpm=absent")
           .anyMatch(l -> l.matches("disk name=vd. bus=virtio size=2147483648 serial=VIRT-1 ro=0"))
           .anyMatch(l -> l.matches("disk name=sd. bus=scsi size=3145728 serial=SCSI-2 ro=0"))

@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fastvm.api.v1alpha1.Accelerator;
 import io.fastvm.api.v1alpha1.VolumeFormat;
+import io.fastvm.contract.HostPortMode;
+import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.node.firmware.Ovmf;
 import io.fastvm.node.manifest.ManifestReader;
 import io.fastvm.node.manifest.ManifestSet;
 import io.fastvm.node.manifest.ManifestValidator;
-import io.fastvm.node.network.HostPortMode;
 import io.fastvm.node.qemu.AcceleratorChoice;
 import io.fastvm.node.qemu.AcceleratorKind;
 import io.fastvm.node.qemu.KvmProbe;

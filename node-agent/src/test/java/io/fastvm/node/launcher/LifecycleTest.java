@@ -4,9 +4,10 @@ import static io.fastvm.node.launcher.GuestBootTest.BOOT;
 import static io.fastvm.node.launcher.GuestBootTest.EXIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.node.guest.GuestImage;
-import io.fastvm.node.manifest.ManifestValidator;
 import io.fastvm.node.testing.LauncherProcess;
+import io.fastvm.node.testing.TestBudget;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
 import java.nio.file.Files;
@@ -23,26 +24,13 @@ class LifecycleTest {
   @TempDir Path tmp;
 
   private static String kernelVm(String name, String extraSpec) {
-    return """
-        apiVersion: fastvm.io/v1alpha1
-        kind: VirtualMachine
-        metadata: {name: %s}
-        spec:
-          accelerator: tcg
-          memory: 256Mi
-          kernelBoot: {kernel: kernel, initrd: initrd, cmdline: console=ttyS0 panic=-1 quiet}
-          display: {type: none}
-        %s
-        """
-        .formatted(name, extraSpec.indent(2));
+    return TestVm.kernelBootVm(
+        name, "256Mi", "console=ttyS0 panic=-1 quiet", "display: {type: none}\n" + extraSpec);
   }
 
   private TestVm vm(Path dir, GuestImage guest, String manifest) throws Exception {
     Files.createDirectories(dir);
-    return new TestVm(dir)
-        .volume("kernel", guest.kernel())
-        .volume("initrd", guest.initrd())
-        .manifest(manifest);
+    return new TestVm(dir).kernelBoot(guest).manifest(manifest);
   }
 
   @Test
@@ -110,17 +98,7 @@ class LifecycleTest {
     TestVm vm =
         vm(tmp, TestGuests.kernelBootGuest(), kernelVm("early", "")).runtimeDir(tmp.resolve("run"));
     java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-    Launcher launcher =
-        new Launcher(
-            vm.invocation(),
-            new Launcher.Settings(
-                ManifestValidator.NONE,
-                false,
-                null,
-                java.io.OutputStream.nullOutputStream(),
-                null,
-                new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)),
-            HostTools.fromEnvironment());
+    Launcher launcher = vm.inProcess(log);
     // SIGTERM while the launcher still prepares (the kubelet deleted the pod at once).
     launcher.requestStop();
     assertThat(launcher.run()).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
@@ -229,24 +207,28 @@ class LifecycleTest {
   void tpmStateSurvivesRestartsAndStartsOverWhenFresh() throws Exception {
     GuestImage guest = TestGuests.kernelBootGuest();
     Path state = tmp.resolve("state");
-    int first = bootAndReadResetCount(guest, tmp.resolve("boot1"), state);
-    int second = bootAndReadResetCount(guest, tmp.resolve("boot2"), state);
-    int fresh = bootAndReadResetCount(guest, tmp.resolve("boot3"), tmp.resolve("fresh-state"));
+    TestBudget budget = TestBudget.of(Duration.ofMinutes(6), "three boots with TPM state");
+    int first = bootAndReadResetCount(guest, tmp.resolve("boot1"), state, budget);
+    int second = bootAndReadResetCount(guest, tmp.resolve("boot2"), state, budget);
+    int fresh =
+        bootAndReadResetCount(guest, tmp.resolve("boot3"), tmp.resolve("fresh-state"), budget);
     assertThat(second).isGreaterThan(first);
     assertThat(fresh).isEqualTo(first);
     assertThat(state.resolve("tpm"))
         .isDirectoryContaining(p -> p.getFileName().toString().startsWith("tpm2-"));
   }
 
-  private int bootAndReadResetCount(GuestImage guest, Path dir, Path state) throws Exception {
+  private int bootAndReadResetCount(GuestImage guest, Path dir, Path state, TestBudget budget)
+      throws Exception {
     TestVm vm = vm(dir, guest, kernelVm("sealed", "tpm: {enabled: true}")).stateDir(state);
     try (LauncherProcess launcher = vm.start()) {
-      String line = launcher.awaitLine(l -> l.contains("FASTVM-GUEST tpm="), BOOT);
+      String line =
+          launcher.awaitLine(l -> l.contains("FASTVM-GUEST tpm="), budget, "the guest's TPM line");
       assertThat(line).contains("tpm=present resetCount=");
       int count = Integer.parseInt(line.substring(line.indexOf("resetCount=") + 11).strip());
-      launcher.awaitLine("power-button watching", BOOT);
+      launcher.awaitLine("power-button watching", budget);
       launcher.signal("TERM");
-      assertThat(launcher.awaitExit(EXIT)).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
+      assertThat(launcher.awaitExit(budget)).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
       return count;
     }
   }

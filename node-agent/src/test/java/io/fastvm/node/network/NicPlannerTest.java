@@ -7,6 +7,8 @@ import io.fastvm.api.v1alpha1.NetworkType;
 import io.fastvm.api.v1alpha1.NicModel;
 import io.fastvm.api.v1alpha1.Port;
 import io.fastvm.api.v1alpha1.PortProtocol;
+import io.fastvm.contract.HostPortMode;
+import io.fastvm.contract.MacAddresses;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,19 @@ class NicPlannerTest {
     assertThat(MacAddresses.normalize("52:54:00:AB:cd:01")).hasValue("52:54:00:ab:cd:01");
     assertThat(MacAddresses.normalize("01:00:5e:00:00:01")).isEmpty(); // multicast
     assertThat(MacAddresses.normalize("52:54:00:00:00:01,id=x")).isEmpty();
+  }
+
+  /**
+   * Pinned by values computed outside Java (sha256sum of "namespace/vm/nic"): a change to the
+   * derivation would give every existing VM a new MAC on upgrade, so it must fail here.
+   */
+  @Test
+  void stableMacsArePinnedAcrossReleases() {
+    assertThat(MacAddresses.stable("default", "vm", "nic")).isEqualTo("52:54:00:a6:93:11");
+    assertThat(MacAddresses.stable("tests", "hw", "second")).isEqualTo("52:54:00:3e:15:4a");
+    assertThat(MacAddresses.stable("lab", "student-01", "default")).isEqualTo("52:54:00:8f:36:98");
+    assertThat(MacAddresses.stable("kube-system", "a-very-long-vm-name-with-dashes", "lan"))
+        .isEqualTo("52:54:00:0a:02:21");
   }
 
   @Test

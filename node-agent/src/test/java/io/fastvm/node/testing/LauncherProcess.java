@@ -29,12 +29,13 @@ public final class LauncherProcess implements AutoCloseable {
   private final Path runtimeDir;
   private final List<String> lines = new ArrayList<>();
   private final StringBuilder stdout = new StringBuilder();
+  private final List<Thread> pumps = new ArrayList<>();
 
   private LauncherProcess(Process process, Path runtimeDir) {
     this.process = process;
     this.runtimeDir = runtimeDir;
-    pump(process.getInputStream(), "stdout");
-    pump(process.getErrorStream(), "stderr");
+    pumps.add(pump(process.getInputStream(), "stdout"));
+    pumps.add(pump(process.getErrorStream(), "stderr"));
   }
 
   /**
@@ -79,7 +80,7 @@ public final class LauncherProcess implements AutoCloseable {
     }
   }
 
-  private void pump(InputStream stream, String name) {
+  private Thread pump(InputStream stream, String name) {
     Thread t =
         new Thread(
             () -> {
@@ -102,45 +103,92 @@ public final class LauncherProcess implements AutoCloseable {
             "launcher-" + name);
     t.setDaemon(true);
     t.start();
+    return t;
+  }
+
+  /** Waits until both pumps read the end of the launcher's output (it exited, or closed them). */
+  private void joinPumps(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread pump : pumps) {
+      pump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      if (pump.isAlive()) {
+        throw new AssertionError(
+            "the launcher exited but its " + pump.getName() + " is still open after " + timeout);
+      }
+    }
   }
 
   /** Waits for a line (stdout or stderr) matching {@code predicate}; fails with the output. */
   public String awaitLine(Predicate<String> predicate, Duration timeout)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    int seen = 0;
-    synchronized (lines) {
-      while (true) {
-        for (; seen < lines.size(); seen++) {
-          if (predicate.test(lines.get(seen))) {
-            return lines.get(seen);
-          }
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new AssertionError(
-              "no matching line within " + timeout + "; output so far:\n" + output());
-        }
-        if (!process.isAlive() && seen == lines.size()) {
-          // Let the pumps drain, then one last look.
-          lines.wait(200);
-          if (seen == lines.size()) {
-            throw new AssertionError(
-                "launcher exited ("
-                    + process.exitValue()
-                    + ") without a matching line; output:\n"
-                    + output());
-          }
-          continue;
-        }
-        lines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 500)));
-      }
-    }
+    return awaitLine(predicate, TestBudget.of(timeout, "this step"), "a matching line");
   }
 
   /** Waits for a line containing {@code text}. */
   public String awaitLine(String text, Duration timeout) throws InterruptedException {
     return awaitLine(l -> l.contains(text), timeout);
+  }
+
+  /** Waits for a line containing {@code text}, within what is left of {@code budget}. */
+  public String awaitLine(String text, TestBudget budget) throws InterruptedException {
+    return awaitLine(l -> l.contains(text), budget, "\"" + text + "\"");
+  }
+
+  /**
+   * Waits for a line matching {@code predicate} within what is left of {@code budget}; fails with
+   * the output, naming {@code step}.
+   */
+  public String awaitLine(Predicate<String> predicate, TestBudget budget, String step)
+      throws InterruptedException {
+    int seen = 0;
+    while (true) {
+      boolean exited = !process.isAlive();
+      if (exited) {
+        // Everything it wrote is read once the pumps end; then one last look.
+        joinPumps(Duration.ofSeconds(30));
+      }
+      synchronized (lines) {
+        for (; seen < lines.size(); seen++) {
+          if (predicate.test(lines.get(seen))) {
+            return lines.get(seen);
+          }
+        }
+        if (exited) {
+          throw new AssertionError(
+              "launcher exited ("
+                  + process.exitValue()
+                  + ") without "
+                  + step
+                  + "; output:\n"
+                  + output());
+        }
+        Duration left;
+        try {
+          left = budget.left(step);
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "; output so far:\n" + output());
+        }
+        lines.wait(Math.max(1, Math.min(left.toMillis(), 500)));
+      }
+    }
+  }
+
+  private static final java.util.regex.Pattern CONSOLE_ENDPOINT =
+      java.util.regex.Pattern.compile("fastvm: console endpoint \\(.*\\) on \\S*:(\\d+): \\[");
+
+  /**
+   * The port the launcher's console endpoint listens on, from its log line: tests give it port 0
+   * ({@code --console-listen=127.0.0.1:0}), so no port is picked and then raced for.
+   */
+  public int awaitConsolePort(Duration timeout) throws InterruptedException {
+    String line =
+        awaitLine(
+            l -> CONSOLE_ENDPOINT.matcher(l).find(),
+            TestBudget.of(timeout, "the console endpoint"),
+            "the console endpoint's address");
+    var m = CONSOLE_ENDPOINT.matcher(line);
+    m.find();
+    return Integer.parseInt(m.group(1));
   }
 
   /** Guest lines {@code FASTVM-GUEST ...} seen so far, without the prefix. */
@@ -184,11 +232,21 @@ public final class LauncherProcess implements AutoCloseable {
   }
 
   public int awaitExit(Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("launcher still running after " + timeout + ":\n" + output());
+    return awaitExit(TestBudget.of(timeout, "this step"));
+  }
+
+  /** Waits for the launcher to exit within what is left of {@code budget}; its exit code. */
+  public int awaitExit(TestBudget budget) throws InterruptedException {
+    while (process.isAlive()) {
+      Duration left;
+      try {
+        left = budget.left("the launcher to exit");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; output:\n" + output());
+      }
+      process.waitFor(Math.min(left.toMillis(), 500) + 1, TimeUnit.MILLISECONDS);
     }
-    // Let the output pumps finish.
-    Thread.sleep(100);
+    joinPumps(Duration.ofSeconds(30));
     return process.exitValue();
   }
 

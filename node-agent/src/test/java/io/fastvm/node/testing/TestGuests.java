@@ -86,11 +86,13 @@ public final class TestGuests {
   }
 
   /**
-   * A raw disk image (GPT, one EFI system partition) that boots {@link #kernelBootGuest()} with
-   * systemd-boot under UEFI.
+   * A raw disk image (GPT, one EFI system partition) that boots a {@link #kernelBootGuest()} with
+   * systemd-boot (not signed) under UEFI, attached as the one virtio disk. The guest reports its
+   * own UEFI variable ({@code efivar=absent}, then {@code efivar-written=VALUE}; on later boots
+   * with the same variable store {@code efivar=VALUE}).
    */
   public static Path uefiDisk() throws IOException {
-    GuestImage guest = kernelBootGuest();
+    GuestImage guest = build(recipe(Map.of("GUEST_POWER_BUTTON", "acpi", "GUEST_EFIVAR", "yes")));
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put("EFI/BOOT/BOOTX64.EFI", read("/usr/lib/systemd/boot/efi/systemd-bootx64.efi"));
     files.put("loader/loader.conf", text("default fastvm.conf\ntimeout 0\n"));
@@ -99,7 +101,7 @@ public final class TestGuests {
         text(
             "title fastvm test guest\nlinux /vmlinuz\ninitrd /initrd.img\noptions "
                 + guest.cmdline()
-                + "\n"));
+                + " fastvm.expect=vd:1\n"));
     files.put("vmlinuz", Files.readAllBytes(guest.kernel()));
     files.put("initrd.img", Files.readAllBytes(guest.initrd()));
     return espDisk("uefi-disk", files);
@@ -108,14 +110,14 @@ public final class TestGuests {
   /**
    * A raw disk image that boots {@link #kernelBootGuest()} through Debian's signed chain (shim
    * signed by Microsoft, GRUB and the kernel signed by Debian), so it boots with Secure Boot on and
-   * Microsoft's keys enrolled.
+   * Microsoft's keys enrolled. Attach it as the one SATA disk.
    */
   public static Path secureBootDisk() throws IOException {
     GuestImage guest = kernelBootGuest();
     String grubCfg =
         "set timeout=0\nmenuentry fastvm {\n  linux /vmlinuz "
             + guest.cmdline()
-            + "\n  initrd /initrd.img\n}\n";
+            + " fastvm.expect=sd:1\n  initrd /initrd.img\n}\n";
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put("EFI/BOOT/BOOTX64.EFI", read("/usr/lib/shim/shimx64.efi.signed"));
     files.put("EFI/BOOT/grubx64.efi", read("/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed"));
@@ -129,7 +131,8 @@ public final class TestGuests {
 
   /**
    * A bootable ISO (grub-mkrescue: BIOS and UEFI) with volume id {@code volumeId} that boots {@link
-   * #kernelBootGuest()} with {@code extraCmdline} appended, so a test can tell which ISO booted.
+   * #kernelBootGuest()} with {@code extraCmdline} appended, so a test can tell which ISO booted
+   * (and say what the guest should wait for: {@code fastvm.expect=...}).
    */
   public static Path bootIso(String volumeId, String extraCmdline) throws IOException {
     GuestImage guest = kernelBootGuest();

@@ -1,8 +1,15 @@
 package io.fastvm.node.testing;
 
-import io.fastvm.node.launcher.LauncherInvocation;
-import io.fastvm.node.network.HostPortMode;
+import io.fastvm.contract.HostPortMode;
+import io.fastvm.contract.LauncherInvocation;
+import io.fastvm.node.guest.GuestImage;
+import io.fastvm.node.launcher.HostTools;
+import io.fastvm.node.launcher.Launcher;
+import io.fastvm.node.manifest.ManifestValidator;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,6 +44,40 @@ public final class TestVm {
   public TestVm volume(String name, Path file) {
     volumes.put(name, file);
     return this;
+  }
+
+  /** Binds {@code guest}'s kernel and initramfs as the volumes kernel and initrd. */
+  public TestVm kernelBoot(GuestImage guest) {
+    return volume("kernel", guest.kernel()).volume("initrd", guest.initrd());
+  }
+
+  /** The manifest of a VirtualMachine {@code name} with {@code spec} (YAML, one field a line). */
+  public static String vmManifest(String name, String spec) {
+    return """
+        apiVersion: fastvm.io/v1alpha1
+        kind: VirtualMachine
+        metadata: {name: %s}
+        spec:
+        %s"""
+        .formatted(name, spec.indent(2));
+  }
+
+  /**
+   * The manifest of a VirtualMachine {@code name} under TCG with {@code memory} that boots the
+   * volumes kernel and initrd (see {@link #kernelBoot}) with the kernel command line {@code
+   * cmdline} (none given when null); {@code moreSpec}, one field a line, completes its spec (its
+   * display, for one).
+   */
+  public static String kernelBootVm(String name, String memory, String cmdline, String moreSpec) {
+    String boot = cmdline == null ? "" : ", cmdline: " + cmdline;
+    return vmManifest(
+        name,
+        """
+        accelerator: tcg
+        memory: %s
+        kernelBoot: {kernel: kernel, initrd: initrd%s}
+        %s"""
+            .formatted(memory, boot, moreSpec));
   }
 
   public TestVm stateDir(Path stateDir) {
@@ -92,6 +133,25 @@ public final class TestVm {
   /** Starts the launcher for this VM in its own JVM. */
   public LauncherProcess start() throws IOException {
     return LauncherProcess.start(invocation().toArgs(), runtimeDir, env);
+  }
+
+  /**
+   * The launcher for this VM in this JVM, for a test that needs the {@link Launcher} itself (to
+   * call {@link Launcher#requestStop()}, or to run it on a thread of its own): no manifest
+   * validation, the serial console discarded, the launcher's log written to {@code log}. The
+   * environment set with {@link #env} does not apply.
+   */
+  public Launcher inProcess(OutputStream log) throws IOException {
+    return new Launcher(
+        invocation(),
+        new Launcher.Settings(
+            ManifestValidator.NONE,
+            false,
+            null,
+            OutputStream.nullOutputStream(),
+            null,
+            new PrintStream(log, true, StandardCharsets.UTF_8)),
+        HostTools.fromEnvironment());
   }
 
   /** A raw image of {@code bytes} (sparse). */

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
+import io.fastvm.contract.console.pki.ConsoleCertificateAuthority;
 import io.fastvm.operator.vm.VmJson;
 import io.fastvm.operator.vm.VmMetadata;
 import java.time.Clock;
@@ -115,7 +115,7 @@ public final class ConsoleCa {
     String ns = namespace(client);
     Secret current =
         client.secrets().inNamespace(ns).withName(ConsoleTlsSecrets.PROXY_SECRET).get();
-    String identity = io.fastvm.node.console.ConsoleIdentities.PROXY;
+    String identity = io.fastvm.contract.console.ConsoleIdentities.PROXY;
     Instant renewAt =
         ConsoleTlsSecrets.renewAt(
             Optional.ofNullable(current),
@@ -137,8 +137,8 @@ public final class ConsoleCa {
   }
 
   /**
-   * Creates {@code desired}, or merge-patches its labels and data into {@code current} (a plain
-   * create or patch: the mock API server of the tests has no server-side apply).
+   * Creates {@code desired}, or merge-patches its labels and data into {@code current}: a plain
+   * create or patch, never apply, so a Secret of someone else's is refused rather than taken over.
    */
   public static Secret upsert(KubernetesClient client, Secret desired, Secret current) {
     String ns = desired.getMetadata().getNamespace();

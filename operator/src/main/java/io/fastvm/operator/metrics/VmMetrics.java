@@ -21,6 +21,7 @@ public final class VmMetrics {
   private final Timer reconcileTimer;
   private final Counter errors;
   private final Counter podsCreated;
+  private final Counter statusConflicts;
   private final AtomicReference<Supplier<Stream<VirtualMachine>>> vms =
       new AtomicReference<>(Stream::empty);
 
@@ -37,6 +38,10 @@ public final class VmMetrics {
     this.podsCreated =
         Counter.builder("fastvm.vm.pods.created")
             .description("VM pods created (starts and restarts)")
+            .register(registry);
+    this.statusConflicts =
+        Counter.builder("fastvm.vm.status.conflicts")
+            .description("Status writes dropped because the VM changed since it was observed (409)")
             .register(registry);
     for (VmPhase phase : VmPhase.values()) {
       Gauge.builder("fastvm.vms", () -> count(phase))
@@ -65,6 +70,10 @@ public final class VmMetrics {
 
   public void podCreated() {
     podsCreated.increment();
+  }
+
+  public void statusConflict() {
+    statusConflicts.increment();
   }
 
   public void podDeleted(String why) {

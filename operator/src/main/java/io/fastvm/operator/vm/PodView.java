@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fastvm.node.launcher.LauncherInvocation.ExitCode;
+import io.fastvm.contract.LauncherInvocation.ExitCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

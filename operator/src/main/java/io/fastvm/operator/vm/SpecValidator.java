@@ -9,7 +9,7 @@ import io.fastvm.api.v1alpha1.NetworkType;
 import io.fastvm.api.v1alpha1.Port;
 import io.fastvm.api.v1alpha1.PortProtocol;
 import io.fastvm.api.v1alpha1.VirtualMachineSpec;
-import io.fastvm.node.launcher.PodLayout;
+import io.fastvm.contract.PodLayout;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;

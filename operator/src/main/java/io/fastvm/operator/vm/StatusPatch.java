@@ -11,11 +11,20 @@ import java.util.TreeSet;
  * The JSON merge patch (RFC 7386) that turns the old status into the new one: changed fields with
  * their new value, removed fields as null, nothing else. Sent to the status subresource, so spec
  * and metadata are never touched; empty when nothing changed, so an idle reconcile writes nothing.
+ * With the resourceVersion of the VM the status was computed from, the API server applies the patch
+ * only to that very version and answers 409 Conflict otherwise: a status derived from a VM that has
+ * changed since is never written over a newer one.
  */
 public final class StatusPatch {
   private StatusPatch() {}
 
   public static Optional<String> between(VirtualMachineStatus old, VirtualMachineStatus now) {
+    return between(old, now, null);
+  }
+
+  /** As {@link #between(VirtualMachineStatus, VirtualMachineStatus)}, guarded by a version. */
+  public static Optional<String> between(
+      VirtualMachineStatus old, VirtualMachineStatus now, String resourceVersion) {
     ObjectNode before = old == null ? VmJson.JSON.createObjectNode() : VmJson.JSON.valueToTree(old);
     ObjectNode after = VmJson.JSON.valueToTree(now);
     TreeSet<String> fields = new TreeSet<>();
@@ -37,6 +46,9 @@ public final class StatusPatch {
       return Optional.empty();
     }
     ObjectNode patch = VmJson.JSON.createObjectNode();
+    if (resourceVersion != null) {
+      patch.putObject("metadata").put("resourceVersion", resourceVersion);
+    }
     patch.set("status", status);
     return Optional.of(VmJson.json(patch));
   }

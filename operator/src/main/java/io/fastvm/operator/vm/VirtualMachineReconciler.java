@@ -14,7 +14,7 @@ import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.Volume;
-import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
+import io.fastvm.contract.console.pki.ConsoleCertificateAuthority;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.console.ConsoleCa;
 import io.fastvm.operator.console.ConsoleTlsSecrets;
@@ -43,10 +43,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Reconciles a VirtualMachine: gathers what is observed ({@link Observed}), lets {@link VmPlanner}
- * decide, carries the plan out with plain creates, deletes and merge patches (the fabric8 mock
- * server of the tests has no server-side apply), merge-patches the status subresource and posts the
- * events. Not generation-aware, since annotations (restart, stop) do not change the generation;
- * {@link VmUpdateFilter} skips the VM's own status updates instead.
+ * decide, carries the plan out with plain creates, deletes and merge patches (never apply, which
+ * would take over an object of someone else's under the VM's names), merge-patches the status
+ * subresource (guarded by the observed resourceVersion) and posts the events. Not generation-aware,
+ * since annotations (restart, stop) do not change the generation; {@link VmUpdateFilter} skips the
+ * VM's own status updates instead.
  */
 @ControllerConfiguration(
     name = VirtualMachineReconciler.NAME,
@@ -309,18 +310,35 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
 
   private void patchStatus(
       VirtualMachine vm, VirtualMachineStatus status, Context<VirtualMachine> context) {
-    Optional<String> patch = StatusPatch.between(vm.getStatus(), status);
+    Optional<String> patch =
+        StatusPatch.between(vm.getStatus(), status, vm.getMetadata().getResourceVersion());
     if (patch.isEmpty()) {
       return;
     }
-    VirtualMachine updated =
-        context
-            .getClient()
-            .resources(VirtualMachine.class)
-            .inNamespace(vm.getMetadata().getNamespace())
-            .withName(vm.getMetadata().getName())
-            .subresource("status")
-            .patch(PatchContext.of(PatchType.JSON_MERGE), patch.get());
+    VirtualMachine updated;
+    try {
+      updated =
+          context
+              .getClient()
+              .resources(VirtualMachine.class)
+              .inNamespace(vm.getMetadata().getNamespace())
+              .withName(vm.getMetadata().getName())
+              .subresource("status")
+              .patch(PatchContext.of(PatchType.JSON_MERGE), patch.get());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // The VM changed after it was observed (its watch event is on its way and reconciles it
+      // again): this status would describe the old version, so it is dropped, not retried.
+      LOG.debugf(
+          "status of %s/%s not written: the VM changed since version %s",
+          vm.getMetadata().getNamespace(),
+          vm.getMetadata().getName(),
+          vm.getMetadata().getResourceVersion());
+      metrics.statusConflict();
+      return;
+    }
     // The next reconcile must see this status even if the watch event is still on its way.
     context
         .eventSourceRetriever()

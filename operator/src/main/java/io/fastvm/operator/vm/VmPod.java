@@ -23,9 +23,9 @@ import io.fastvm.api.v1alpha1.PortProtocol;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.Volume;
-import io.fastvm.node.launcher.LauncherInvocation;
-import io.fastvm.node.launcher.PodLayout;
-import io.fastvm.node.launcher.RuntimeFiles;
+import io.fastvm.contract.LauncherInvocation;
+import io.fastvm.contract.PodLayout;
+import io.fastvm.contract.RuntimeDir;
 import io.fastvm.operator.config.OperatorSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +48,7 @@ public final class VmPod {
    * Readiness: the launcher's {@code ready} file in the runtime dir, written once QEMU answers QMP
    * and removed as soon as the VM is asked to stop.
    */
-  public static final Path READY_FILE = PodLayout.RUNTIME_DIR.resolve(RuntimeFiles.READY_FILE);
+  public static final Path READY_FILE = PodLayout.RUNTIME_DIR.resolve(RuntimeDir.READY_FILE);
 
   /** Name of the container port of the console endpoint (mutual TLS, for the console-proxy). */
   public static final String CONSOLE_PORT_NAME = "console";

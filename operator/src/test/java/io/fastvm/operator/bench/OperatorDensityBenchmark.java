@@ -6,7 +6,11 @@ import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.operator.testing.FakeKubelet;
 import io.fastvm.operator.testing.MockCluster;
+import io.fastvm.operator.testing.RealCluster;
+import io.fastvm.operator.testing.TestCluster;
 import io.fastvm.operator.testing.TestVms;
+import io.fastvm.testcluster.ControlPlane;
+import io.fastvm.testcluster.RepoRoot;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -20,10 +24,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Density benchmark (bench/operator/run): N VirtualMachines created at once against the fabric8
- * mock API server (no real one can run here), a fake kubelet marking their pods Running; measures
- * the time until all have pods and until all report Running, reconciles per second, and the
- * operator's heap and RSS — the operator runs in its own JVM so those numbers are its own.
+ * Density benchmark (bench/operator/run): N VirtualMachines created at once against an API server —
+ * the fabric8 mock, or with BENCH_API=real a real kube-apiserver, etcd and controller-manager from
+ * dev/kube — and a fake kubelet marking their pods Running; measures the time until all have pods
+ * and until all report Running, reconciles per second, and the operator's heap and RSS — the
+ * operator runs in its own JVM so those numbers are its own.
  *
  * <p>Arguments: [vms=1000] [operator reconcile threads=20] [operator -Xmx=512m] [warm-up VMs=0].
  * Warm-up VMs run to Running in another namespace first, so the measured batch meets a JIT-warmed
@@ -43,9 +48,19 @@ public final class OperatorDensityBenchmark {
     String xmx = args.length > 2 ? args[2] : "512m";
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 0;
 
-    try (MockCluster cluster = MockCluster.start();
-        FakeKubelet kubelet = FakeKubelet.watching(cluster.client(), true, false, 4)) {
+    boolean real = "real".equals(System.getenv("BENCH_API"));
+    ControlPlane plane =
+        real
+            ? ControlPlane.start(
+                RepoRoot.find().orElseThrow(),
+                Path.of(System.getProperty("java.io.tmpdir"), "fastvm-kube"),
+                List.of("--no-scheduler"))
+            : null;
+    try (TestCluster cluster = real ? RealCluster.on(plane) : MockCluster.start();
+        FakeKubelet kubelet = FakeKubelet.watching(cluster, true, false, 4)) {
       KubernetesClient client = cluster.client();
+      cluster.ensureNamespace(TestVms.NS);
+      cluster.ensureNamespace("warmup");
       ExecutorService creators = Executors.newFixedThreadPool(8);
       List<Future<?>> done = new ArrayList<>();
       for (int i = 0; i < vms; i++) {
@@ -75,8 +90,11 @@ public final class OperatorDensityBenchmark {
               "-cp",
               System.getProperty("java.class.path"),
               OperatorProcess.class.getName(),
-              cluster.url(),
+              real ? plane.server() : ((MockCluster) cluster).url(),
               String.valueOf(threads)));
+      if (real) {
+        command.addAll(List.of(plane.token("admin"), plane.caFile().toString()));
+      }
       Process operator =
           new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
       BufferedReader out = new BufferedReader(new InputStreamReader(operator.getInputStream()));
@@ -97,6 +115,14 @@ public final class OperatorDensityBenchmark {
       long idleRss = rssKiB(operator.pid(), "VmRSS");
       double cpuBefore = cpuSeconds(operator.pid());
       double ownCpuBefore = cpuSeconds(ProcessHandle.current().pid());
+      double[] serverCpuBefore =
+          real
+              ? new double[] {
+                plane.cpuSeconds("kube-apiserver"),
+                plane.cpuSeconds("etcd"),
+                plane.cpuSeconds("kube-controller-manager")
+              }
+              : new double[3];
 
       long t0 = System.nanoTime();
       for (int i = 0; i < vms; i++) {
@@ -141,6 +167,14 @@ public final class OperatorDensityBenchmark {
       }
       double operatorCpu = cpuSeconds(operator.pid()) - cpuBefore;
       double mockCpu = cpuSeconds(ProcessHandle.current().pid()) - ownCpuBefore;
+      String serverCpu =
+          real
+              ? String.format(
+                  "; kube-apiserver %.2f s, etcd %.2f s, controller-manager %.2f s",
+                  plane.cpuSeconds("kube-apiserver") - serverCpuBefore[0],
+                  plane.cpuSeconds("etcd") - serverCpuBefore[1],
+                  plane.cpuSeconds("kube-controller-manager") - serverCpuBefore[2])
+              : "";
       long peakRss = rssKiB(operator.pid(), "VmHWM");
       long rss = rssKiB(operator.pid(), "VmRSS");
       in.println("STATS");
@@ -162,7 +196,7 @@ public final class OperatorDensityBenchmark {
                   + "created all VMs in %.2f s%n"
                   + "all pods after %.2f s%n"
                   + "all Running after %s%n"
-                  + "operator CPU time %.2f s; mock API server + fake kubelet + driver CPU time %.2f s%n"
+                  + "operator CPU time %.2f s; %s + fake kubelet + driver CPU time %.2f s%s%n"
                   + "reconciles=%d (%.1f per VM), %.0f reconciles/s until all Running%n"
                   + "operator RSS: idle %d MiB, after %d MiB, peak %d MiB%n"
                   + "operator heap: %s%n",
@@ -173,7 +207,9 @@ public final class OperatorDensityBenchmark {
               allPods / 1e9,
               allRunning < 0 ? "TIMEOUT" : String.format("%.2f s", runningS),
               operatorCpu,
+              real ? "client side" : "mock API server",
               mockCpu,
+              serverCpu,
               reconciles,
               reconciles / (double) vms,
               allRunning < 0 ? 0 : reconciles / runningS,
@@ -182,7 +218,13 @@ public final class OperatorDensityBenchmark {
               peakRss / 1024,
               stats.replaceAll("reconciles=\\d+ ", ""));
       System.out.print(
-          (warmup > 0 ? "after a warm-up of " + warmup + " VMs: " : "cold JVM: ") + report);
+          (real ? "real API server (dev/kube), " : "mock API server, ")
+              + (warmup > 0 ? "after a warm-up of " + warmup + " VMs: " : "cold JVM: ")
+              + report);
+    } finally {
+      if (plane != null) {
+        plane.close();
+      }
     }
     System.exit(0);
   }

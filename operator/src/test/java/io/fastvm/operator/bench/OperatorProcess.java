@@ -11,9 +11,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 
 /**
- * The operator alone in its own JVM, so its heap and RSS are measured without the mock API server
- * and the fake kubelet: {@code OperatorProcess <api server url> <reconcile threads>}. Prints READY
- * once started; on "STATS" from stdin prints reconciles and heap, then stops.
+ * The operator alone in its own JVM, so its heap and RSS are measured without the API server and
+ * the fake kubelet: {@code OperatorProcess <api server url> <reconcile threads> [<token> <ca
+ * file>]} (the token and CA of a real API server; the mock needs neither). Prints READY once
+ * started; on "STATS" from stdin prints reconciles and heap, then stops.
  */
 public final class OperatorProcess {
   private OperatorProcess() {}
@@ -25,10 +26,13 @@ public final class OperatorProcess {
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     String url = args[0];
     int threads = Integer.parseInt(args[1]);
-    KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder().withMasterUrl(url).withTrustCerts(true).build())
-            .build();
+    ConfigBuilder config = new ConfigBuilder().withMasterUrl(url);
+    if (args.length > 3) {
+      config.withOauthToken(args[2]).withCaCertFile(args[3]);
+    } else {
+      config.withTrustCerts(true);
+    }
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config.build()).build();
     RunningOperator operator = RunningOperator.start(client, OperatorSettings.defaults(), threads);
     System.out.println("READY");
     System.out.flush();

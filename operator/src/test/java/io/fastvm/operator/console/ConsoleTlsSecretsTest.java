@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fastvm.api.v1alpha1.VirtualMachine;
-import io.fastvm.node.console.ConsoleIdentities;
-import io.fastvm.node.console.TlsMaterial;
-import io.fastvm.node.console.pki.ConsoleCertificateAuthority;
+import io.fastvm.contract.console.ConsoleIdentities;
+import io.fastvm.contract.console.TlsMaterial;
+import io.fastvm.contract.console.pki.ConsoleCertificateAuthority;
 import io.fastvm.operator.testing.TestVms;
 import io.fastvm.operator.vm.VmMetadata;
 import java.security.cert.X509Certificate;

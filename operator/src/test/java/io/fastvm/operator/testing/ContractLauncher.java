@@ -96,7 +96,7 @@ public final class ContractLauncher {
       System.exit(2);
     }
     // The readiness probe looks for the launcher's ready file.
-    Path ready = runtime.resolve(io.fastvm.node.launcher.RuntimeFiles.READY_FILE);
+    Path ready = runtime.resolve(io.fastvm.contract.RuntimeDir.READY_FILE);
     // SIGTERM is the pod's graceful stop: "power the guest off", then exit 0 like the launcher.
     Runtime.getRuntime()
         .addShutdownHook(

@@ -24,7 +24,7 @@ import java.util.Queue;
  * status subresources from the CRDs we install, and has no server-side apply, no garbage collector,
  * no scheduler and no kubelet ({@link FakeKubelet} plays the kubelet).
  */
-public final class MockCluster implements AutoCloseable {
+public final class MockCluster implements TestCluster {
 
   /** The committed CRDs, as packaged in the crds jar. */
   static final List<String> CRDS =
@@ -83,13 +83,25 @@ public final class MockCluster implements AutoCloseable {
     return client.getConfiguration().getMasterUrl();
   }
 
+  @Override
   public KubernetesClient client() {
     return client;
   }
 
   /** A second client, as a separate operator process would have. */
+  @Override
   public KubernetesClient newClient() {
     return server.createClient();
+  }
+
+  @Override
+  public boolean real() {
+    return false;
+  }
+
+  @Override
+  public void ensureNamespace(String name) {
+    // The mock stores namespaced objects without their namespace existing.
   }
 
   @Override

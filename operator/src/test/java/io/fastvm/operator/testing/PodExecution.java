@@ -7,9 +7,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fastvm.node.launcher.PodLayout;
+import io.fastvm.contract.PodLayout;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +45,10 @@ public final class PodExecution {
   private final Path terminationLog;
   private final List<String> args;
 
-  private final int consolePort;
-
-  private PodExecution(
-      Map<String, Path> mounts, Path terminationLog, List<String> args, int consolePort) {
+  private PodExecution(Map<String, Path> mounts, Path terminationLog, List<String> args) {
     this.mounts.putAll(mounts);
     this.terminationLog = terminationLog;
     this.args = args;
-    this.consolePort = consolePort;
   }
 
   /**
@@ -138,14 +133,11 @@ public final class PodExecution {
       }
       args.add(mapped);
     }
-    int consolePort = -1;
     if (args.stream().anyMatch(a -> a.startsWith("--console-tls="))) {
-      try (ServerSocket probe = new ServerSocket(0)) {
-        consolePort = probe.getLocalPort();
-      }
-      args.add("--console-listen=127.0.0.1:" + consolePort);
+      // Port 0: the launcher binds a free port and logs it (LauncherProcess.awaitConsolePort).
+      args.add("--console-listen=127.0.0.1:0");
     }
-    return new PodExecution(mounts, terminationLog, args, consolePort);
+    return new PodExecution(mounts, terminationLog, args);
   }
 
   private static Map<String, String> fromApi(
@@ -161,11 +153,6 @@ public final class PodExecution {
             (k, v) ->
                 data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     return data;
-  }
-
-  /** The loopback port standing for the pod's console endpoint port; -1 without one. */
-  public int consolePort() {
-    return consolePort;
   }
 
   /** The folder standing for a mount path of the pod, e.g. {@link PodLayout#RUNTIME_DIR}. */

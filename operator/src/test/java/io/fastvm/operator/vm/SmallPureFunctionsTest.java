@@ -51,6 +51,11 @@ class SmallPureFunctionsTest {
         .contains(
             "{\"status\":{\"ipAddress\":null,\"nodeName\":null,\"phase\":\"Stopped\",\"printableStatus\":\"Stopped\"}}");
     assertThat(StatusPatch.between(after, after)).isEmpty();
+    // Guarded by the version it was computed from: the server applies it to that version only.
+    assertThat(StatusPatch.between(before, after, "42"))
+        .hasValueSatisfying(
+            patch -> assertThat(patch).startsWith("{\"metadata\":{\"resourceVersion\":\"42\"},"));
+    assertThat(StatusPatch.between(after, after, "42")).isEmpty();
   }
 
   @Test

@@ -11,7 +11,7 @@ import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.api.validation.ManifestValidator;
-import io.fastvm.node.launcher.PodLayout;
+import io.fastvm.contract.PodLayout;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.testing.TestVms;
 import java.nio.file.Files;
