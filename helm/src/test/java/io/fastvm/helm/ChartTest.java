@@ -91,16 +91,20 @@ class ChartTest {
     RenderedChart chart = RenderedChart.render(Map.of());
     List<PolicyRule> rules = chart.get(ClusterRole.class, "fastvm-operator").getRules();
     Map<String, List<String>> expected =
-        Map.of(
-            "fastvm.io/virtualmachines", List.of("get", "list", "watch"),
-            "fastvm.io/volumes", List.of("get", "list", "watch"),
-            "fastvm.io/cloudinitconfigs", List.of("get", "list", "watch"),
-            "fastvm.io/virtualmachines/status", List.of("patch"),
-            "/pods", List.of("get", "list", "watch", "create", "delete"),
-            "/services", List.of("get", "list", "watch", "create", "patch", "delete"),
-            "/persistentvolumeclaims", List.of("get", "list", "watch", "create"),
-            "/secrets", List.of("get", "list", "watch", "create", "patch"),
-            "/events", List.of("create", "get", "patch"));
+        Map.ofEntries(
+            Map.entry("fastvm.io/virtualmachines", List.of("get", "list", "watch")),
+            Map.entry("fastvm.io/volumes", List.of("get", "list", "watch", "patch")),
+            Map.entry("fastvm.io/cloudinitconfigs", List.of("get", "list", "watch")),
+            Map.entry("fastvm.io/virtualmachines/status", List.of("patch")),
+            Map.entry("fastvm.io/volumes/status", List.of("patch")),
+            Map.entry("/pods", List.of("get", "list", "watch", "create", "delete")),
+            Map.entry("/pods/log", List.of("get")),
+            Map.entry("/services", List.of("get", "list", "watch", "create", "patch", "delete")),
+            Map.entry(
+                "/persistentvolumeclaims", List.of("get", "list", "watch", "create", "patch")),
+            Map.entry("batch/jobs", List.of("get", "list", "watch", "create", "delete")),
+            Map.entry("/secrets", List.of("get", "list", "watch", "create", "patch")),
+            Map.entry("/events", List.of("create", "get", "patch")));
     Map<String, List<String>> granted = new TreeMap<>();
     for (PolicyRule rule : rules) {
       for (String group : rule.getApiGroups()) {

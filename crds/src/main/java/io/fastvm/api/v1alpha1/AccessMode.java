@@ -11,5 +11,15 @@ public enum AccessMode {
   @JsonProperty("ReadWriteMany")
   READ_WRITE_MANY,
   @JsonProperty("ReadOnlyMany")
-  READ_ONLY_MANY
+  READ_ONLY_MANY;
+
+  /** The name Kubernetes uses, e.g. {@code ReadWriteOnce}. */
+  public String kubernetesName() {
+    return switch (this) {
+      case READ_WRITE_ONCE -> "ReadWriteOnce";
+      case READ_WRITE_ONCE_POD -> "ReadWriteOncePod";
+      case READ_WRITE_MANY -> "ReadWriteMany";
+      case READ_ONLY_MANY -> "ReadOnlyMany";
+    };
+  }
 }

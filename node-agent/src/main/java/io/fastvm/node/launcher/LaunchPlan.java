@@ -2,6 +2,7 @@ package io.fastvm.node.launcher;
 
 import io.fastvm.node.cloudinit.NoCloudSeed;
 import io.fastvm.node.qemu.QemuInputs;
+import io.fastvm.node.volume.ImageChange;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,7 +22,12 @@ public record LaunchPlan(
     Path tpmStateDir,
     NoCloudSeed renderedSeed,
     Path seedDir,
-    long gracePeriodSeconds) {
+    long gracePeriodSeconds,
+    List<ImageChange> imageChanges) {
+
+  public LaunchPlan {
+    imageChanges = List.copyOf(imageChanges);
+  }
 
   public boolean hasCloudInit() {
     return renderedSeed != null || seedDir != null;

@@ -27,6 +27,7 @@ import io.fastvm.node.qemu.KernelFiles;
 import io.fastvm.node.qemu.QemuCommandBuilder;
 import io.fastvm.node.qemu.QemuInputs;
 import io.fastvm.node.tpm.Swtpm;
+import io.fastvm.node.volume.ImageChange;
 import io.fastvm.node.volume.ResolvedVolume;
 import io.fastvm.node.volume.VolumeResolver;
 import java.nio.file.Path;
@@ -111,6 +112,8 @@ public final class LaunchPlanner {
     // Disks
     VolumeResolver volumes = new VolumeResolver(manifests, invocation.volumes());
     List<DiskAttachment> disks = new ArrayList<>();
+    List<ImageChange> imageChanges = new ArrayList<>();
+    Map<String, String> backings = new HashMap<>();
     Set<String> names = new HashSet<>();
     Map<String, String> writers = new HashMap<>();
     Map<String, String> readers = new HashMap<>();
@@ -175,7 +178,26 @@ public final class LaunchPlanner {
                       disk.serial(),
                       disk.cache(),
                       !Boolean.FALSE.equals(disk.discard()),
-                      v.directIo())));
+                      v.directIo(),
+                      v.backing() == null ? null : v.backing().file(),
+                      v.backing() == null ? null : v.backing().format())));
+      resolved.map(ResolvedVolume::change).ifPresent(imageChanges::add);
+      resolved.map(ResolvedVolume::backing).ifPresent(base -> backings.put(base.name(), what));
+    }
+    backings.forEach(
+        (base, clone) -> {
+          if (writers.containsKey(base)) {
+            problems.add(
+                clone
+                    + ": Volume "
+                    + base
+                    + " backs this overlay clone and must not be written, but "
+                    + writers.get(base)
+                    + " attaches it writable");
+          }
+        });
+    if (!imageChanges.isEmpty() && tools.qemuImg().isEmpty()) {
+      problems.add("disks: qemu-img is not installed (Debian package qemu-utils)");
     }
 
     // Kernel boot
@@ -318,7 +340,7 @@ public final class LaunchPlanner {
       throw LaunchException.invalid(e.getMessage());
     }
     return new LaunchPlan(
-        inputs, argv, tpmStateDir, renderedSeed, seedDir, spec.gracePeriodSeconds());
+        inputs, argv, tpmStateDir, renderedSeed, seedDir, spec.gracePeriodSeconds(), imageChanges);
   }
 
   private static int orOne(Integer value) {

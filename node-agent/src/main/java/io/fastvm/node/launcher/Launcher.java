@@ -20,6 +20,8 @@ import io.fastvm.node.qemu.KvmProbe;
 import io.fastvm.node.qemu.QmpClient;
 import io.fastvm.node.qemu.QmpException;
 import io.fastvm.node.tpm.Swtpm;
+import io.fastvm.node.volume.ImageChange;
+import io.fastvm.node.volume.QemuImg;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -312,6 +314,7 @@ public final class Launcher {
         Files.deleteIfExists(runtime.dir().resolve(leftover));
       }
       Files.createDirectories(invocation.stateDir());
+      changeImages(plan);
       if (plan.qemu().uefi() != null) {
         Ovmf.prepareVars(plan.qemu().uefi()).ifPresent(this::log);
       }
@@ -327,6 +330,37 @@ public final class Launcher {
       throw new LaunchException(
           LauncherInvocation.ExitCode.START_FAILED, "cannot prepare the VM: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Makes the overlays of overlay clones on their first start and grows images whose Volume grew:
+   * planned with every check, done here, before QEMU opens them.
+   */
+  private void changeImages(LaunchPlan plan) throws IOException, InterruptedException {
+    if (plan.imageChanges().isEmpty()) {
+      return;
+    }
+    QemuImg qemuImg = new QemuImg(tools.qemuImg().orElseThrow());
+    for (ImageChange change : plan.imageChanges()) {
+      switch (change) {
+        case ImageChange.CreateOverlay overlay -> {
+          qemuImg.createOverlay(
+              overlay.file(),
+              overlay.backing().toAbsolutePath().normalize(),
+              formatName(overlay.backingFormat()),
+              overlay.sizeBytes());
+          log("overlay " + overlay.file() + " made on " + overlay.backing());
+        }
+        case ImageChange.Grow grow -> {
+          qemuImg.resize(grow.file(), formatName(grow.format()), grow.sizeBytes());
+          log("image " + grow.file() + " grown to " + grow.sizeBytes() + " bytes");
+        }
+      }
+    }
+  }
+
+  private static String formatName(io.fastvm.api.v1alpha1.VolumeFormat format) {
+    return format.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Forwards typed input (fastvm run's terminal) to the guest's serial line. */

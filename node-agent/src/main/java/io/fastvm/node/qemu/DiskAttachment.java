@@ -12,6 +12,8 @@ import java.nio.file.Path;
  * @param bootIndex boot priority (1 first), or null
  * @param serial serial number the guest sees, or null
  * @param directIo whether the image's filesystem supports O_DIRECT
+ * @param backing an overlay's base image, opened read-only as its backing node; or null
+ * @param backingFormat the base image's format; null without a backing image
  */
 public record DiskAttachment(
     String id,
@@ -24,7 +26,26 @@ public record DiskAttachment(
     String serial,
     DiskCache cache,
     boolean discard,
-    boolean directIo) {
+    boolean directIo,
+    Path backing,
+    VolumeFormat backingFormat) {
+
+  public DiskAttachment(
+      String id,
+      Path file,
+      VolumeFormat format,
+      DiskBus bus,
+      boolean cdrom,
+      boolean readOnly,
+      Integer bootIndex,
+      String serial,
+      DiskCache cache,
+      boolean discard,
+      boolean directIo) {
+    this(
+        id, file, format, bus, cdrom, readOnly, bootIndex, serial, cache, discard, directIo, null,
+        null);
+  }
 
   /** The cache mode actually used: the spec's, else none where O_DIRECT works, else writeback. */
   public DiskCache effectiveCache() {

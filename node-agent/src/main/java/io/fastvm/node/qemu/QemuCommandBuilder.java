@@ -286,8 +286,32 @@ public final class QemuCommandBuilder {
     }
     format.set("file", file);
     if (disk.format() == VolumeFormat.QCOW2) {
-      // Never the backing file a qcow2 header names (the launcher refuses such images anyway).
-      format.putNull("backing");
+      if (disk.backing() == null) {
+        // Never the backing file a qcow2 header names (the launcher refuses such images anyway).
+        format.putNull("backing");
+      } else {
+        // An overlay clone: its base, given here explicitly and read-only, whatever the header
+        // says (the launcher checked that it names the same file).
+        ObjectNode backingFile =
+            QemuJson.object()
+                .put("driver", "file")
+                .put(
+                    "filename",
+                    QemuJson.text("disk " + disk.id() + " backing file", disk.backing().toString()))
+                .put("aio", direct ? "native" : "threads")
+                .put("read-only", true);
+        backingFile.putObject("cache").put("direct", direct).put("no-flush", noFlush);
+        ObjectNode backing =
+            QemuJson.object()
+                .put("driver", disk.backingFormat().name().toLowerCase(java.util.Locale.ROOT))
+                .put("read-only", true);
+        backing.putObject("cache").put("direct", direct).put("no-flush", noFlush);
+        backing.set("file", backingFile);
+        if (disk.backingFormat() == VolumeFormat.QCOW2) {
+          backing.putNull("backing");
+        }
+        format.set("backing", backing);
+      }
     }
     return json(format);
   }

@@ -125,6 +125,16 @@ for n in /sys/class/net/*; do
   say "nic name=$i mac=$(cat "$n/address") driver=$drv"
 done
 
+# fastvm.mark=TEXT on the kernel command line: report the mark 1 MiB into the first virtio disk,
+# then write TEXT there (tests of overlay clones: what one clone writes, the other and the base
+# never see).
+mark=$(sed -n 's/.*fastvm\.mark=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$mark" ] && [ -b /dev/vda ]; then
+  before=$(dd if=/dev/vda bs=512 skip=2048 count=1 2>/dev/null | tr -d '\000' | head -c 64)
+  printf '%s' "$mark" | dd of=/dev/vda bs=512 seek=2048 conv=sync,fsync 2>/dev/null
+  say "diskmark before=$before written=$mark"
+fi
+
 if [ -c /dev/tpm0 ]; then
   # TPM2_ReadClock (tag 0x8001, size 10, code 0x181); resetCount is the big-endian word at
   # offset 26 of the answer. It grows with every boot on the same TPM state.

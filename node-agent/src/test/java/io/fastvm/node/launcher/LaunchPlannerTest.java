@@ -33,7 +33,8 @@ class LaunchPlannerTest {
       new HostTools(
           Optional.of(Path.of("/usr/bin/qemu-system-x86_64")),
           Optional.of(Path.of("/usr/bin/swtpm")),
-          Optional.of(Path.of("/usr/bin/xorriso")));
+          Optional.of(Path.of("/usr/bin/xorriso")),
+          Optional.of(Path.of("/usr/bin/qemu-img")));
   private static final AcceleratorChoice TCG =
       new AcceleratorChoice(AcceleratorKind.TCG, "max", "test");
 
@@ -126,6 +127,7 @@ class LaunchPlannerTest {
         new HostTools(
             Optional.of(Path.of("/usr/bin/qemu-system-x86_64")),
             Optional.empty(),
+            Optional.empty(),
             Optional.empty());
     assertThatThrownBy(
             () ->
@@ -160,7 +162,8 @@ class LaunchPlannerTest {
 
   @Test
   void missingQemuIsNamed() {
-    HostTools none = new HostTools(Optional.empty(), Optional.empty(), Optional.empty());
+    HostTools none =
+        new HostTools(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     assertThatThrownBy(
             () ->
                 plan(

@@ -51,7 +51,7 @@ class VolumeResolverTest {
     assertThat(problems)
         .singleElement()
         .asString()
-        .contains("disk root", "backing file " + secret, "not supported");
+        .contains("disk root", "backing file " + secret, "only an overlay clone Volume");
   }
 
   private static VolumeResolver resolver(Map<String, Path> bindings) {

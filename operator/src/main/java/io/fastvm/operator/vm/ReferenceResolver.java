@@ -73,9 +73,48 @@ public final class ReferenceResolver {
                 "Volume", name, "VolumeNotReady", "is Ready but its status names no claim"));
         continue;
       }
-      String imagePath =
-          blank(status.imagePath()) ? VolumeStatus.DEFAULT_IMAGE_PATH : status.imagePath();
-      uses.put(name, new VolumeUse(name, status.claimName(), imagePath, readOnly(spec, name)));
+      boolean readOnly = readOnly(spec, name);
+      if (!readOnly && cloneBase(status)) {
+        volumeProblems.add(
+            new ReferenceProblem(
+                "Volume",
+                name,
+                "VolumeIsCloneBase",
+                "backs overlay clones, so it is read-only: attach it as a CD-ROM or readOnly disk,"
+                    + " or use a clone"));
+        continue;
+      }
+      uses.put(name, new VolumeUse(name, status.claimName(), imagePath(status), readOnly));
+    }
+    // An overlay clone's image is backed by its source's: the VM pod mounts that read-only too.
+    for (VolumeUse use : List.copyOf(uses.values())) {
+      String backing = volumesByName.get(use.volume()).getStatus().backingVolume();
+      if (blank(backing) || uses.containsKey(backing)) {
+        if (!blank(backing) && !uses.get(backing).readOnly()) {
+          volumeProblems.add(
+              new ReferenceProblem(
+                  "Volume",
+                  backing,
+                  "VolumeIsCloneBase",
+                  "backs the overlay clone " + use.volume() + ", so it cannot be written"));
+        }
+        continue;
+      }
+      Volume base = volumesByName.get(backing);
+      VolumeStatus baseStatus = base == null ? null : base.getStatus();
+      if (baseStatus == null
+          || baseStatus.phase() != VolumePhase.READY
+          || blank(baseStatus.claimName())) {
+        volumeProblems.add(
+            new ReferenceProblem(
+                "Volume",
+                backing,
+                base == null ? "VolumeNotFound" : "VolumeNotReady",
+                "(the base of overlay clone " + use.volume() + ") is not there or not Ready"));
+        continue;
+      }
+      uses.put(
+          backing, new VolumeUse(backing, baseStatus.claimName(), imagePath(baseStatus), true));
     }
 
     List<ReferenceProblem> cloudInitProblems = new ArrayList<>();
@@ -118,6 +157,29 @@ public final class ReferenceResolver {
       }
     }
     return true;
+  }
+
+  /** Overlay clones are backed by it (the Volume reconciler says so in its conditions). */
+  private static boolean cloneBase(VolumeStatus status) {
+    return status.conditions() != null
+        && status.conditions().stream()
+            .anyMatch(c -> "CloneBase".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private static String imagePath(VolumeStatus status) {
+    return blank(status.imagePath()) ? VolumeStatus.DEFAULT_IMAGE_PATH : status.imagePath();
+  }
+
+  /** Overlay clones among the Volumes the VM uses, with the Volume whose image backs each. */
+  public static Map<String, String> backings(Map<String, Volume> volumes) {
+    Map<String, String> backings = new LinkedHashMap<>();
+    volumes.forEach(
+        (name, volume) -> {
+          if (volume.getStatus() != null && !blank(volume.getStatus().backingVolume())) {
+            backings.put(name, volume.getStatus().backingVolume());
+          }
+        });
+    return backings;
   }
 
   private static String phaseName(VolumeStatus status) {

@@ -21,6 +21,8 @@ import io.fastvm.operator.console.ConsoleTlsSecrets;
 import io.fastvm.operator.console.ConsoleTlsSettings;
 import io.fastvm.operator.events.EventRecorder;
 import io.fastvm.operator.metrics.VmMetrics;
+import io.fastvm.operator.status.PlannedEvent;
+import io.fastvm.operator.status.StatusPatch;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -103,7 +105,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
         apply(vm, action, context.getClient());
       }
       patchStatus(vm, plan.status(), context);
-      for (VmEvent event : plan.events()) {
+      for (PlannedEvent event : plan.events()) {
         events.record(vm, event.warning(), event.reason(), event.message());
       }
       return earliest(plan.requeueAfter(), renewConsoleTls)
@@ -187,6 +189,15 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
     for (Volume volume : context.getSecondaryResources(Volume.class)) {
       volumes.put(volume.getMetadata().getName(), volume);
     }
+    // The bases of overlay clones are not in the VM's spec, but its pod mounts them.
+    ReferenceResolver.backings(volumes)
+        .values()
+        .forEach(
+            base ->
+                sources
+                    .volumes()
+                    .get(new ResourceID(base, namespace))
+                    .ifPresent(v -> volumes.putIfAbsent(base, v)));
     Optional<CloudInitConfig> cloudInit =
         vm.getSpec().cloudInit() == null
             ? Optional.empty()

@@ -1,15 +1,8 @@
 package io.fastvm.operator.vm;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
+import io.fastvm.operator.status.Conditions;
 
-/** Condition types of a VirtualMachine, and how a new set takes over the old one. */
+/** Condition types of a VirtualMachine (their shape and merging: {@link Conditions}). */
 public final class VmConditions {
   private VmConditions() {}
 
@@ -20,42 +13,4 @@ public final class VmConditions {
 
   /** Present (False) only while the pod's node stopped reporting. */
   public static final String NODE_REACHABLE = "NodeReachable";
-
-  /** A condition as computed, before it gets its transition time. */
-  public record Wanted(String type, boolean status, String reason, String message) {}
-
-  /**
-   * The new conditions, each keeping the old {@code lastTransitionTime} while its status stays the
-   * same, so that reconciling again never changes a condition that did not change (no flapping).
-   */
-  public static List<Condition> merge(
-      List<Condition> old, List<Wanted> wanted, Instant now, Long generation) {
-    List<Condition> result = new ArrayList<>();
-    String timestamp = now.truncatedTo(ChronoUnit.SECONDS).toString();
-    for (Wanted w : wanted) {
-      String status = w.status() ? "True" : "False";
-      String since =
-          find(old, w.type())
-              .filter(c -> status.equals(c.getStatus()))
-              .map(Condition::getLastTransitionTime)
-              .orElse(timestamp);
-      result.add(
-          new ConditionBuilder()
-              .withType(w.type())
-              .withStatus(status)
-              .withReason(w.reason())
-              .withMessage(w.message())
-              .withLastTransitionTime(since)
-              .withObservedGeneration(generation)
-              .build());
-    }
-    return result;
-  }
-
-  public static Optional<Condition> find(List<Condition> conditions, String type) {
-    if (conditions == null) {
-      return Optional.empty();
-    }
-    return conditions.stream().filter(c -> Objects.equals(type, c.getType())).findFirst();
-  }
 }

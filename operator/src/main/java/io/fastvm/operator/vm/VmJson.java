@@ -16,7 +16,7 @@ import java.io.UncheckedIOException;
 public final class VmJson {
   private VmJson() {}
 
-  static final ObjectMapper JSON =
+  public static final ObjectMapper JSON =
       JsonMapper.builder()
           .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
           .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)

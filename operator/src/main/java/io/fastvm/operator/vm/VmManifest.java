@@ -47,6 +47,23 @@ public final class VmManifest {
     }
   }
 
+  /** The sizes of the Volumes a pod was started with, by name, read back from its manifest. */
+  public static java.util.Map<String, String> volumeSizes(String manifest) {
+    java.util.Map<String, String> sizes = new java.util.LinkedHashMap<>();
+    try {
+      for (JsonNode doc :
+          VmJson.YAML.readerFor(JsonNode.class).<JsonNode>readValues(manifest).readAll()) {
+        if ("Volume".equals(doc.path("kind").asText()) && doc.path("spec").has("size")) {
+          sizes.put(
+              doc.path("metadata").path("name").asText(), doc.path("spec").path("size").asText());
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return java.util.Map.of();
+    }
+    return sizes;
+  }
+
   private static ObjectNode document(HasMetadata object, Object spec) {
     ObjectNode node = VmJson.YAML.createObjectNode();
     node.put("apiVersion", object.getApiVersion());

@@ -70,9 +70,9 @@ public final class VmMetadata {
         .build();
   }
 
-  /** Whether {@code object} is controlled by this very VM (same uid, not a namesake). */
-  public static boolean controlledBy(HasMetadata object, VirtualMachine vm) {
-    String uid = vm.getMetadata().getUid();
+  /** Whether {@code object} is controlled by this very owner (same uid, not a namesake). */
+  public static boolean controlledBy(HasMetadata object, HasMetadata owner) {
+    String uid = owner.getMetadata().getUid();
     return object.getMetadata().getOwnerReferences().stream()
         .anyMatch(ref -> Boolean.TRUE.equals(ref.getController()) && uid.equals(ref.getUid()));
   }
@@ -83,7 +83,7 @@ public final class VmMetadata {
   }
 
   /** A valid label value (at most 63 characters) that identifies {@code name}. */
-  static String labelValue(String name) {
+  public static String labelValue(String name) {
     if (name.length() <= 63) {
       return name;
     }

@@ -1,6 +1,7 @@
 package io.fastvm.operator.vm;
 
 import io.fastvm.api.v1alpha1.VirtualMachineStatus;
+import io.fastvm.operator.status.PlannedEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,5 +13,5 @@ import java.util.Optional;
 public record VmPlan(
     List<VmAction> actions,
     VirtualMachineStatus status,
-    List<VmEvent> events,
+    List<PlannedEvent> events,
     Optional<Duration> requeueAfter) {}

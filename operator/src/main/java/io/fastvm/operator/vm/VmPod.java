@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Sysctl;
@@ -85,12 +88,48 @@ public final class VmPod {
       Optional<String> restartRequest,
       OperatorSettings settings) {}
 
+  private static Map<String, String> podLabels(VirtualMachine vm, List<Volume> volumes) {
+    Map<String, String> labels = VmMetadata.labels(vm, "vm");
+    labels.putAll(CloneBaseAffinity.labels(volumes));
+    return labels;
+  }
+
   public static Pod build(Inputs in) {
     VirtualMachine vm = in.vm();
     VirtualMachineSpec spec = vm.getSpec();
     OperatorSettings settings = in.settings();
-    boolean statePvc = VmStateClaim.needed(spec);
+    PodVolumes volumes = volumes(in);
+    LauncherInvocation invocation =
+        invocation(volumes.imagePaths(), in.references().cloudInitSecret());
 
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(VmNames.pod(vm, in.run()))
+        .withNamespace(vm.getMetadata().getNamespace())
+        .withLabels(podLabels(vm, in.volumes()))
+        .withAnnotations(annotations(in))
+        .withOwnerReferences(VmMetadata.controllerReference(vm))
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withTerminationGracePeriodSeconds(
+            spec.gracePeriodSeconds() + settings.gracePeriodMarginSeconds())
+        .withNodeSelector(spec.nodeSelector())
+        .withAffinity(CloneBaseAffinity.affinity(spec.affinity(), in.volumes()))
+        .withTolerations(spec.tolerations())
+        .withPriorityClassName(spec.priorityClassName())
+        .withSecurityContext(podSecurityContext(spec))
+        .addToContainers(container(spec, settings, invocation, volumes.mounts()))
+        .withVolumes(volumes.volumes())
+        .endSpec()
+        .build();
+  }
+
+  private static Map<String, String> annotations(Inputs in) {
+    VirtualMachine vm = in.vm();
+    VirtualMachineSpec spec = vm.getSpec();
     Map<String, String> annotations = new LinkedHashMap<>();
     // With the rendered seed mounted from its Secret the launcher needs no CloudInitConfig; its
     // raw userData may hold what people who can read pods should not see.
@@ -104,10 +143,35 @@ public final class VmPod {
     annotations.put(VmMetadata.FAILURE_COUNT_ANNOTATION, String.valueOf(in.failureCount()));
     in.restartRequest().ifPresent(r -> annotations.put(VmMetadata.POD_RESTART_ANNOTATION, r));
     multusNetworks(vm).ifPresent(n -> annotations.put(VmMetadata.MULTUS_NETWORKS_ANNOTATION, n));
+    return annotations;
+  }
 
-    List<io.fabric8.kubernetes.api.model.Volume> volumes = new ArrayList<>();
-    List<VolumeMount> mounts = new ArrayList<>();
+  /**
+   * The pod's volumes, the container's mounts of them (in the same order), and the path of each VM
+   * Volume's image in the container, by Volume name.
+   */
+  private record PodVolumes(
+      List<io.fabric8.kubernetes.api.model.Volume> volumes,
+      List<VolumeMount> mounts,
+      Map<String, Path> imagePaths) {
 
+    void add(io.fabric8.kubernetes.api.model.Volume volume, VolumeMount mount) {
+      volumes.add(volume);
+      mounts.add(mount);
+    }
+  }
+
+  private static PodVolumes volumes(Inputs in) {
+    PodVolumes volumes =
+        new PodVolumes(new ArrayList<>(), new ArrayList<>(), new LinkedHashMap<>());
+    addLauncherDirs(volumes, in.vm());
+    addDisks(volumes, in.references());
+    addSecrets(volumes, in.vm(), in.references().cloudInitSecret());
+    return volumes;
+  }
+
+  /** The launcher's manifests, runtime, tmp and state directories. */
+  private static void addLauncherDirs(PodVolumes volumes, VirtualMachine vm) {
     // The VM description, projected from the pod's own annotation by the downward API: no extra
     // object to create, clean up or keep in sync, and it can never disagree with the pod.
     volumes.add(
@@ -121,100 +185,74 @@ public final class VmPod {
             .endFieldRef()
             .endItem()
             .endDownwardAPI()
-            .build());
-    mounts.add(mount(MANIFESTS_VOLUME, PodLayout.MANIFESTS_DIR, true));
+            .build(),
+        mount(MANIFESTS_VOLUME, PodLayout.MANIFESTS_DIR, true));
 
-    volumes.add(emptyDir(RUNTIME_VOLUME));
-    mounts.add(mount(RUNTIME_VOLUME, PodLayout.RUNTIME_DIR, false));
-    volumes.add(emptyDir(TMP_VOLUME));
-    mounts.add(mount(TMP_VOLUME, PodLayout.TMP_DIR, false));
+    volumes.add(emptyDir(RUNTIME_VOLUME), mount(RUNTIME_VOLUME, PodLayout.RUNTIME_DIR, false));
+    volumes.add(emptyDir(TMP_VOLUME), mount(TMP_VOLUME, PodLayout.TMP_DIR, false));
 
-    if (statePvc) {
-      volumes.add(
+    io.fabric8.kubernetes.api.model.Volume state;
+    if (VmStateClaim.needed(vm.getSpec())) {
+      state =
           new VolumeBuilder()
               .withName(STATE_VOLUME)
               .withNewPersistentVolumeClaim(VmNames.statePvc(vm), false)
-              .build());
+              .build();
     } else {
       // Nothing to keep (BIOS, no TPM), but the launcher still gets a writable state dir.
-      volumes.add(emptyDir(STATE_VOLUME));
+      state = emptyDir(STATE_VOLUME);
     }
-    mounts.add(mount(STATE_VOLUME, PodLayout.STATE_DIR, false));
+    volumes.add(state, mount(STATE_VOLUME, PodLayout.STATE_DIR, false));
+  }
 
-    Map<String, Path> imagePaths = new LinkedHashMap<>();
+  /** The PVC of each VM Volume, and where the launcher finds its image. */
+  private static void addDisks(PodVolumes volumes, ResolvedReferences references) {
     int index = 0;
-    for (VolumeUse use : in.references().volumes().values()) {
+    for (VolumeUse use : references.volumes().values()) {
       String podVolume = "volume-" + index++;
+      Path mountPath = PodLayout.volumeMount(use.volume());
       volumes.add(
           new VolumeBuilder()
               .withName(podVolume)
               .withNewPersistentVolumeClaim(use.claimName(), use.readOnly())
-              .build());
-      Path mountPath = PodLayout.volumeMount(use.volume());
-      mounts.add(mount(podVolume, mountPath, use.readOnly()));
-      imagePaths.put(use.volume(), mountPath.resolve(use.imagePath()));
+              .build(),
+          mount(podVolume, mountPath, use.readOnly()));
+      volumes.imagePaths().put(use.volume(), mountPath.resolve(use.imagePath()));
     }
+  }
 
-    Optional<String> seedSecret = in.references().cloudInitSecret();
+  /** The cloud-init seed, if the VM has one, and the console endpoint's TLS files. */
+  private static void addSecrets(
+      PodVolumes volumes, VirtualMachine vm, Optional<String> seedSecret) {
     seedSecret.ifPresent(
-        secret -> {
-          volumes.add(
-              new VolumeBuilder()
-                  .withName(CLOUD_INIT_VOLUME)
-                  .withNewSecret()
-                  .withSecretName(secret)
-                  .withDefaultMode(0440)
-                  .endSecret()
-                  .build());
-          mounts.add(mount(CLOUD_INIT_VOLUME, PodLayout.CLOUD_INIT_DIR, true));
-        });
+        secret ->
+            volumes.add(
+                secretVolume(CLOUD_INIT_VOLUME, secret),
+                mount(CLOUD_INIT_VOLUME, PodLayout.CLOUD_INIT_DIR, true)));
 
     // The console endpoint's certificate (naming this VM) and the console CA; the operator keeps
     // the Secret valid and the launcher re-reads the files when the kubelet updates them.
     volumes.add(
-        new VolumeBuilder()
-            .withName(CONSOLE_TLS_VOLUME)
-            .withNewSecret()
-            .withSecretName(VmNames.consoleTlsSecret(vm))
-            .withDefaultMode(0440)
-            .endSecret()
-            .build());
-    mounts.add(mount(CONSOLE_TLS_VOLUME, PodLayout.CONSOLE_TLS_DIR, true));
+        secretVolume(CONSOLE_TLS_VOLUME, VmNames.consoleTlsSecret(vm)),
+        mount(CONSOLE_TLS_VOLUME, PodLayout.CONSOLE_TLS_DIR, true));
+  }
 
-    LauncherInvocation invocation =
-        new LauncherInvocation(
-            List.of(PodLayout.MANIFESTS_DIR.resolve(PodLayout.MANIFESTS_KEY)),
-            imagePaths,
-            seedSecret.isPresent() ? PodLayout.CLOUD_INIT_DIR : null,
-            PodLayout.STATE_DIR,
-            PodLayout.RUNTIME_DIR,
-            // Forwarded ports must be reachable on the pod IP, for the Service.
-            "0.0.0.0",
-            PodLayout.CONSOLE_TLS_DIR,
-            PodLayout.TERMINATION_LOG);
+  private static LauncherInvocation invocation(
+      Map<String, Path> imagePaths, Optional<String> seedSecret) {
+    return new LauncherInvocation(
+        List.of(PodLayout.MANIFESTS_DIR.resolve(PodLayout.MANIFESTS_KEY)),
+        imagePaths,
+        seedSecret.isPresent() ? PodLayout.CLOUD_INIT_DIR : null,
+        PodLayout.STATE_DIR,
+        PodLayout.RUNTIME_DIR,
+        // Forwarded ports must be reachable on the pod IP, for the Service.
+        "0.0.0.0",
+        PodLayout.CONSOLE_TLS_DIR,
+        PodLayout.TERMINATION_LOG);
+  }
 
-    Map<String, Quantity> requests = VmResources.requests(spec, settings);
-    Map<String, Quantity> limits = VmResources.limits(spec, settings);
-
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(VmNames.pod(vm, in.run()))
-        .withNamespace(vm.getMetadata().getNamespace())
-        .withLabels(VmMetadata.labels(vm, "vm"))
-        .withAnnotations(annotations)
-        .withOwnerReferences(VmMetadata.controllerReference(vm))
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAutomountServiceAccountToken(false)
-        .withEnableServiceLinks(false)
-        .withTerminationGracePeriodSeconds(
-            spec.gracePeriodSeconds() + settings.gracePeriodMarginSeconds())
-        .withNodeSelector(spec.nodeSelector())
-        .withAffinity(spec.affinity())
-        .withTolerations(spec.tolerations())
-        .withPriorityClassName(spec.priorityClassName())
-        .withNewSecurityContext()
+  private static PodSecurityContext podSecurityContext(VirtualMachineSpec spec) {
+    return new PodSecurityContextBuilder()
         .withRunAsNonRoot(true)
         .withRunAsUser(QEMU_UID)
         .withRunAsGroup(QEMU_UID)
@@ -225,42 +263,48 @@ public final class VmPod {
         .withType("RuntimeDefault")
         .endSeccompProfile()
         .withSysctls(sysctls(spec))
+        .build();
+  }
+
+  /** The launcher's container. */
+  private static Container container(
+      VirtualMachineSpec spec,
+      OperatorSettings settings,
+      LauncherInvocation invocation,
+      List<VolumeMount> mounts) {
+    Map<String, Quantity> requests = VmResources.requests(spec, settings);
+    Map<String, Quantity> limits = VmResources.limits(spec, settings);
+    return new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(settings.image())
+        .withImagePullPolicy(settings.imagePullPolicy())
+        .withCommand(PodLayout.LAUNCHER_COMMAND)
+        .withArgs(invocation.toArgs())
+        .withPorts(containerPorts(spec))
+        .withNewResources()
+        .withRequests(requests)
+        .withLimits(limits.isEmpty() ? null : limits)
+        .endResources()
+        .withNewSecurityContext()
+        .withPrivileged(false)
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withCapabilities(capabilities(spec))
         .endSecurityContext()
-        .addToContainers(
-            new ContainerBuilder()
-                .withName(CONTAINER)
-                .withImage(settings.image())
-                .withImagePullPolicy(settings.imagePullPolicy())
-                .withCommand(PodLayout.LAUNCHER_COMMAND)
-                .withArgs(invocation.toArgs())
-                .withPorts(containerPorts(spec))
-                .withNewResources()
-                .withRequests(requests)
-                .withLimits(limits.isEmpty() ? null : limits)
-                .endResources()
-                .withNewSecurityContext()
-                .withPrivileged(false)
-                .withAllowPrivilegeEscalation(false)
-                .withReadOnlyRootFilesystem(true)
-                .withRunAsNonRoot(true)
-                .withCapabilities(capabilities(spec))
-                .endSecurityContext()
-                .withReadinessProbe(
-                    new ProbeBuilder()
-                        .withNewExec()
-                        .withCommand("test", "-f", READY_FILE.toString())
-                        .endExec()
-                        .withPeriodSeconds(2)
-                        .withTimeoutSeconds(5)
-                        // One slow exec on a busy node is not a VM that stopped answering.
-                        .withFailureThreshold(3)
-                        .build())
-                .withTerminationMessagePath(PodLayout.TERMINATION_LOG.toString())
-                .withTerminationMessagePolicy("FallbackToLogsOnError")
-                .withVolumeMounts(mounts)
+        .withReadinessProbe(
+            new ProbeBuilder()
+                .withNewExec()
+                .withCommand("test", "-f", READY_FILE.toString())
+                .endExec()
+                .withPeriodSeconds(2)
+                .withTimeoutSeconds(5)
+                // One slow exec on a busy node is not a VM that stopped answering.
+                .withFailureThreshold(3)
                 .build())
-        .withVolumes(volumes)
-        .endSpec()
+        .withTerminationMessagePath(PodLayout.TERMINATION_LOG.toString())
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withVolumeMounts(mounts)
         .build();
   }
 
@@ -361,5 +405,15 @@ public final class VmPod {
 
   private static io.fabric8.kubernetes.api.model.Volume emptyDir(String name) {
     return new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.Volume secretVolume(String name, String secret) {
+    return new VolumeBuilder()
+        .withName(name)
+        .withNewSecret()
+        .withSecretName(secret)
+        .withDefaultMode(0440)
+        .endSecret()
+        .build();
   }
 }

@@ -14,7 +14,10 @@ import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fastvm.api.v1alpha1.PrintableStatus;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.VirtualMachineStatus;
+import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.api.v1alpha1.VolumePhase;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.testing.FakeJobRunner;
 import io.fastvm.operator.testing.FakeKubelet;
 import io.fastvm.operator.testing.RealCluster;
 import io.fastvm.operator.testing.RunningOperator;
@@ -107,12 +110,30 @@ class ChartInstallRealServerTest {
     assertThat(refusals).containsExactly("403 GET /api/v1/nodes");
     refusals.clear();
 
+    java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("fastvm-chart");
     try (RunningOperator operator =
-            RunningOperator.start(operatorClient, OperatorSettings.defaults());
-        FakeKubelet kubelet = FakeKubelet.watching(RealCluster.on(plane), false, true)) {
-      var volume = admin.resource(TestVms.volume("chart-root")).create();
-      volume.setStatus(TestVms.readyStatus("chart-root-pvc"));
-      admin.resource(volume).updateStatus();
+            RunningOperator.withVolumes(operatorClient, OperatorSettings.defaults());
+        FakeKubelet kubelet = FakeKubelet.watching(RealCluster.on(plane), false, true);
+        FakeJobRunner jobs =
+            FakeJobRunner.start(
+                RealCluster.on(plane),
+                java.nio.file.Files.createDirectories(tmp.resolve("storage")),
+                tmp.resolve("pods"))) {
+      // A blank Volume written by its populate Job, then grown (the unbound PVC cannot grow:
+      // refused by the server's validation, not by RBAC).
+      admin.resource(TestVms.volume("chart-root")).create();
+      awaitVolume("chart-root", VolumePhase.READY);
+      admin
+          .resources(Volume.class)
+          .inNamespace(NS)
+          .withName("chart-root")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"size\":\"20Gi\"}}");
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  admin.v1().events().inNamespace(NS).list().getItems().stream()
+                      .anyMatch(e -> "ClaimNotResized".equals(e.getReason())));
       var init = admin.resource(TestVms.cloudInit("chart-init")).create();
       init.setStatus(TestVms.readyCloudInit("chart-init-seed"));
       admin.resource(init).updateStatus();
@@ -162,9 +183,18 @@ class ChartInstallRealServerTest {
                               .withName("chart-state")
                               .get()
                           == null);
+      // The Volume, no longer used, goes with its PVC.
+      admin.resources(Volume.class).inNamespace(NS).withName("chart-root").delete();
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  admin.resources(Volume.class).inNamespace(NS).withName("chart-root").get()
+                      == null);
       operator.flushEvents();
     } finally {
       operatorClient.close();
+      io.fastvm.node.testing.TestGuests.deleteTree(tmp);
     }
     assertThat(refusals)
         .as("answers the operator got that the chart's RBAC refused")
@@ -195,6 +225,16 @@ class ChartInstallRealServerTest {
               return true;
             });
     return found[0];
+  }
+
+  private static void awaitVolume(String name, VolumePhase phase) {
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              Volume volume = admin.resources(Volume.class).inNamespace(NS).withName(name).get();
+              return volume.getStatus() != null && volume.getStatus().phase() == phase;
+            });
   }
 
   private static void awaitStatus(Predicate<VirtualMachineStatus> test) {

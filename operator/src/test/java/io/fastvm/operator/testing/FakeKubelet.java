@@ -98,6 +98,8 @@ public final class FakeKubelet implements AutoCloseable {
             .pods()
             .inAnyNamespace()
             .withLabel(VmMetadata.MANAGED_BY, VmMetadata.MANAGED_BY_VALUE)
+            // VM pods only: populate Jobs' pods are FakeJobRunner's.
+            .withLabel(VmMetadata.COMPONENT_LABEL, "vm")
             .watch(
                 new Watcher<>() {
                   @Override

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fastvm.contract.PodLayout;
+import io.fastvm.contract.volume.PopulateLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,9 +79,32 @@ public final class PodExecution {
       Map<String, Map<String, String>> secrets,
       KubernetesClient client)
       throws IOException {
+    return prepare(pod, root, claims, secrets, client, null);
+  }
+
+  /**
+   * Like {@link #prepare(Pod, Path, Map, Map, KubernetesClient)}, with every PVC a folder of {@code
+   * storage} named after the claim and kept across pods, as a node's storage is: what a populate
+   * Job writes there, a VM pod later finds.
+   */
+  public static PodExecution onStorage(Pod pod, Path root, Path storage, KubernetesClient client)
+      throws IOException {
+    return prepare(pod, root, Map.of(), Map.of(), client, storage);
+  }
+
+  private static PodExecution prepare(
+      Pod pod,
+      Path root,
+      Map<String, Map<String, Path>> claims,
+      Map<String, Map<String, String>> secrets,
+      KubernetesClient client,
+      Path storage)
+      throws IOException {
     Container container = pod.getSpec().getContainers().get(0);
-    if (!List.of(PodLayout.LAUNCHER_COMMAND).equals(container.getCommand())) {
-      throw new IllegalArgumentException("not a launcher pod: " + container.getCommand());
+    if (!List.of(PodLayout.LAUNCHER_COMMAND).equals(container.getCommand())
+        && !List.of(PopulateLayout.POPULATE_COMMAND).equals(container.getCommand())) {
+      throw new IllegalArgumentException(
+          "neither a launcher nor a populate pod: " + container.getCommand());
     }
     Map<String, Volume> volumes = new LinkedHashMap<>();
     for (Volume v : pod.getSpec().getVolumes()) {
@@ -88,11 +112,19 @@ public final class PodExecution {
     }
     Map<String, Path> mounts = new LinkedHashMap<>();
     for (VolumeMount mount : container.getVolumeMounts()) {
+      Volume volume = volumes.get(mount.getName());
+      if (storage != null && volume.getPersistentVolumeClaim() != null) {
+        // The node's storage: one folder per claim, the same for every pod that mounts it.
+        mounts.put(
+            mount.getMountPath(),
+            Files.createDirectories(
+                storage.resolve(volume.getPersistentVolumeClaim().getClaimName())));
+        continue;
+      }
       Path dir =
           Files.createDirectories(
               root.resolve(mount.getMountPath().substring(1).replace('/', '_')));
       mounts.put(mount.getMountPath(), dir);
-      Volume volume = volumes.get(mount.getName());
       if (volume.getDownwardAPI() != null) {
         for (DownwardAPIVolumeFile item : volume.getDownwardAPI().getItems()) {
           Files.writeString(
@@ -125,7 +157,8 @@ public final class PodExecution {
     List<String> args = new ArrayList<>();
     for (String arg : container.getArgs()) {
       String mapped = arg.replace(PodLayout.TERMINATION_LOG.toString(), terminationLog.toString());
-      for (String path : byLength) {
+      // An argument already mapped to this host's folders must not be mapped twice (/tmp).
+      for (String path : mapped.equals(arg) ? byLength : List.<String>of()) {
         if (mapped.contains("=" + path)) {
           mapped = mapped.replace("=" + path, "=" + mounts.get(path));
           break;
@@ -169,7 +202,10 @@ public final class PodExecution {
     return args;
   }
 
-  /** {@code java -cp <this JVM's classpath> <main> <args>}: the launcher command, run locally. */
+  /**
+   * {@code java -cp <this JVM's classpath> <main> <args>}: the pod's command (the launcher's, or
+   * the populator's), run locally.
+   */
   public ProcessBuilder command(String launcherMainClass) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -98,14 +98,38 @@ public final class RealCluster implements TestCluster {
 
   /**
    * A fresh, empty namespace: a test class's leftovers are gone. Pods are force-deleted first,
-   * because bound pods would otherwise wait for a kubelet to confirm and keep the namespace.
+   * because bound pods would otherwise wait for a kubelet to confirm and keep the namespace, and
+   * Volumes lose the operator's finalizer, which no operator is left to remove.
    */
   public void resetNamespace(String name) {
     KubernetesClient client = plane.admin();
     if (client.namespaces().withName(name).get() != null) {
       client.pods().inNamespace(name).withGracePeriod(0).delete();
       client.namespaces().withName(name).delete();
-      client.namespaces().withName(name).waitUntilCondition(n -> n == null, 2, TimeUnit.MINUTES);
+      // No operator runs between test classes to remove its finalizers: the test does.
+      for (var volume :
+          client
+              .resources(io.fastvm.api.v1alpha1.Volume.class)
+              .inNamespace(name)
+              .list()
+              .getItems()) {
+        if (volume.getMetadata().getFinalizers() != null
+            && !volume.getMetadata().getFinalizers().isEmpty()) {
+          client
+              .resource(volume)
+              .patch(
+                  io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                      io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                  "{\"metadata\":{\"finalizers\":null}}");
+        }
+      }
+      try {
+        client.namespaces().withName(name).waitUntilCondition(n -> n == null, 2, TimeUnit.MINUTES);
+      } catch (io.fabric8.kubernetes.client.KubernetesClientTimeoutException e) {
+        var left = client.namespaces().withName(name).get();
+        throw new IllegalStateException(
+            "namespace " + name + " is not gone: " + (left == null ? "" : left.getStatus()), e);
+      }
     }
     ensureNamespace(name);
   }

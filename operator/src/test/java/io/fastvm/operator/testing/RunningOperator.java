@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.metrics.VmMetrics;
 import io.fastvm.operator.vm.VirtualMachineReconciler;
+import io.fastvm.operator.volume.VolumeReconciler;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -18,13 +19,17 @@ public final class RunningOperator implements AutoCloseable {
   private final SimpleMeterRegistry registry;
   private final KubernetesClient client;
 
+  private final VolumeReconciler volumes;
+
   private RunningOperator(
       Operator operator,
       VirtualMachineReconciler reconciler,
+      VolumeReconciler volumes,
       SimpleMeterRegistry registry,
       KubernetesClient client) {
     this.operator = operator;
     this.reconciler = reconciler;
+    this.volumes = volumes;
     this.registry = registry;
     this.client = client;
   }
@@ -35,9 +40,23 @@ public final class RunningOperator implements AutoCloseable {
 
   public static RunningOperator start(
       KubernetesClient client, OperatorSettings settings, int threads) {
+    return start(client, settings, threads, false);
+  }
+
+  /**
+   * The VM reconciler and the Volume reconciler, as the operator runs them. Tests of VMs alone
+   * leave the Volume reconciler out and set their Volumes' status themselves.
+   */
+  public static RunningOperator withVolumes(KubernetesClient client, OperatorSettings settings) {
+    return start(client, settings, 10, true);
+  }
+
+  private static RunningOperator start(
+      KubernetesClient client, OperatorSettings settings, int threads, boolean volumes) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     VirtualMachineReconciler reconciler =
         new VirtualMachineReconciler(settings, new VmMetrics(registry));
+    VolumeReconciler volumeReconciler = volumes ? new VolumeReconciler(settings) : null;
     Operator operator =
         new Operator(
             o ->
@@ -47,8 +66,11 @@ public final class RunningOperator implements AutoCloseable {
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withConcurrentReconciliationThreads(threads));
     operator.register(reconciler);
+    if (volumeReconciler != null) {
+      operator.register(volumeReconciler);
+    }
     operator.start();
-    return new RunningOperator(operator, reconciler, registry, client);
+    return new RunningOperator(operator, reconciler, volumeReconciler, registry, client);
   }
 
   public SimpleMeterRegistry registry() {
@@ -57,6 +79,9 @@ public final class RunningOperator implements AutoCloseable {
 
   public void flushEvents() {
     reconciler.flushEvents();
+    if (volumes != null) {
+      volumes.flushEvents();
+    }
   }
 
   public long reconciles() {
@@ -67,5 +92,8 @@ public final class RunningOperator implements AutoCloseable {
   public void close() {
     operator.stop();
     reconciler.close();
+    if (volumes != null) {
+      volumes.close();
+    }
   }
 }

@@ -18,6 +18,7 @@ import io.fastvm.api.v1alpha1.Tpm;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.api.v1alpha1.VolumeFormat;
 import io.fastvm.api.v1alpha1.VolumePhase;
 import io.fastvm.api.v1alpha1.VolumeSource;
 import io.fastvm.api.v1alpha1.VolumeSpec;
@@ -153,8 +154,20 @@ public final class TestVms {
             "10Gi", null, null, null, new VolumeSource(new BlankSource(), null, null, null)));
   }
 
+  /** Ready as its populate Job leaves it (a 10Gi qcow2 image), so a Volume reconciler keeps it. */
   public static VolumeStatus readyStatus(String claim) {
-    return new VolumeStatus(VolumePhase.READY, "100%", claim, null, null, 1L);
+    return new VolumeStatus(
+        VolumePhase.READY,
+        "100%",
+        null,
+        claim,
+        "disk.img",
+        VolumeFormat.QCOW2,
+        "10Gi",
+        "1Mi",
+        null,
+        null,
+        1L);
   }
 
   public static Volume readyVolume(String name) {

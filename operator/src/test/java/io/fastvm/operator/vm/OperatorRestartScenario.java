@@ -11,6 +11,7 @@ import io.fastvm.api.v1alpha1.PrintableStatus;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.status.Conditions;
 import io.fastvm.operator.testing.FakeKubelet;
 import io.fastvm.operator.testing.RunningOperator;
 import io.fastvm.operator.testing.TestCluster;
@@ -98,8 +99,7 @@ abstract class OperatorRestartScenario {
         }
         assertThat(status(client, "vm0").podName()).isNotEqualTo(podOf.get("vm0"));
         assertThat(
-                VmConditions.find(
-                    status(client, "vm3").conditions(), VmConditions.RESTART_REQUIRED))
+                Conditions.find(status(client, "vm3").conditions(), VmConditions.RESTART_REQUIRED))
             .isPresent();
         // And it stays so: no second thoughts after the caches settle.
         await()

@@ -8,6 +8,8 @@ import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.VmPhase;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.status.Conditions;
+import io.fastvm.operator.status.StatusPatch;
 import io.fastvm.operator.testing.TestVms;
 import java.time.Instant;
 import java.util.List;
@@ -124,20 +126,14 @@ class SmallPureFunctionsTest {
   void conditionsKeepTransitionTimeWhileStatusStays() {
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
     var first =
-        VmConditions.merge(
-            List.of(), List.of(new VmConditions.Wanted("Ready", false, "A", "a")), t0, 1L);
+        Conditions.merge(
+            List.of(), List.of(new Conditions.Wanted("Ready", false, "A", "a")), t0, 1L);
     var same =
-        VmConditions.merge(
-            first,
-            List.of(new VmConditions.Wanted("Ready", false, "B", "b")),
-            t0.plusSeconds(9),
-            2L);
+        Conditions.merge(
+            first, List.of(new Conditions.Wanted("Ready", false, "B", "b")), t0.plusSeconds(9), 2L);
     var flipped =
-        VmConditions.merge(
-            same,
-            List.of(new VmConditions.Wanted("Ready", true, "C", "c")),
-            t0.plusSeconds(20),
-            2L);
+        Conditions.merge(
+            same, List.of(new Conditions.Wanted("Ready", true, "C", "c")), t0.plusSeconds(20), 2L);
     assertThat(same.get(0).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
     assertThat(flipped.get(0).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:20Z");
   }

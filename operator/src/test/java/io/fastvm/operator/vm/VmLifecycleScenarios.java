@@ -17,6 +17,8 @@ import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.status.Conditions;
+import io.fastvm.operator.status.StatusPatch;
 import io.fastvm.operator.testing.FakeKubelet;
 import io.fastvm.operator.testing.PodStates;
 import io.fastvm.operator.testing.RunningOperator;
@@ -192,7 +194,7 @@ abstract class VmLifecycleScenarios {
     assertThat(status.ipAddress()).isEqualTo(PodStates.POD_IP);
     assertThat(status.vcpus()).isEqualTo(2);
     assertThat(status.observedGeneration()).isEqualTo(get("a").getMetadata().getGeneration());
-    assertThat(VmConditions.find(status.conditions(), VmConditions.READY).get().getStatus())
+    assertThat(Conditions.find(status.conditions(), VmConditions.READY).get().getStatus())
         .isEqualTo("True");
     assertThat(client.services().inNamespace(NS).withName("a").get().getSpec().getPorts())
         .singleElement()
@@ -244,7 +246,7 @@ abstract class VmLifecycleScenarios {
     VirtualMachineStatus status = awaitPrintable("c", PrintableStatus.CRASH_LOOP_BACK_OFF);
     assertThat(status.failureCount()).isEqualTo(1);
     assertThat(status.retryAfter()).isNotNull();
-    assertThat(VmConditions.find(status.conditions(), VmConditions.READY).get().getMessage())
+    assertThat(Conditions.find(status.conditions(), VmConditions.READY).get().getMessage())
         .contains("QEMU crashed: signal 11");
     String second = awaitPod("c", first);
     assertThat(client.pods().inNamespace(NS).withName(second).get().getMetadata().getAnnotations())
@@ -269,7 +271,7 @@ abstract class VmLifecycleScenarios {
     kubelet.exit(NS, e, 2, "invalid manifest");
     awaitPrintable("d", PrintableStatus.STOPPED);
     VirtualMachineStatus failed = awaitPrintable("e", PrintableStatus.FAILED);
-    assertThat(VmConditions.find(failed.conditions(), VmConditions.READY).get().getMessage())
+    assertThat(Conditions.find(failed.conditions(), VmConditions.READY).get().getMessage())
         .contains("invalid manifest");
     await()
         .during(Duration.ofSeconds(2))
@@ -335,12 +337,10 @@ abstract class VmLifecycleScenarios {
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"memory\":\"3Gi\"}}");
     VirtualMachineStatus status =
         awaitStatus(
-            "h", s -> VmConditions.find(s.conditions(), VmConditions.RESTART_REQUIRED).isPresent());
+            "h", s -> Conditions.find(s.conditions(), VmConditions.RESTART_REQUIRED).isPresent());
     assertThat(status.printableStatus()).isEqualTo(PrintableStatus.RUNNING);
     assertThat(
-            VmConditions.find(status.conditions(), VmConditions.RESTART_REQUIRED)
-                .get()
-                .getMessage())
+            Conditions.find(status.conditions(), VmConditions.RESTART_REQUIRED).get().getMessage())
         .contains("memory");
     assertThat(activePods("h")).extracting(p -> p.getMetadata().getName()).containsExactly(first);
 
@@ -361,7 +361,7 @@ abstract class VmLifecycleScenarios {
         awaitStatus(
             "h", s -> s.printableStatus() == PrintableStatus.RUNNING && second.equals(s.podName()));
     assertThat(after.restartedAt()).isEqualTo("restart-1");
-    assertThat(VmConditions.find(after.conditions(), VmConditions.RESTART_REQUIRED)).isEmpty();
+    assertThat(Conditions.find(after.conditions(), VmConditions.RESTART_REQUIRED)).isEmpty();
     // Acted on once: the pod keeps running.
     await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> activePods("h").size() == 1);
   }
@@ -370,13 +370,10 @@ abstract class VmLifecycleScenarios {
   void missingVolumesAndCloudInitWaitThenStartWhenTheyAppear() {
     create("i", TestVms.spec().disk("root", "i-root").cloudInit("i-init").build());
     VirtualMachineStatus waiting = awaitPrintable("i", PrintableStatus.WAITING_FOR_VOLUMES);
-    assertThat(
-            VmConditions.find(waiting.conditions(), VmConditions.VOLUMES_READY).get().getMessage())
+    assertThat(Conditions.find(waiting.conditions(), VmConditions.VOLUMES_READY).get().getMessage())
         .contains("Volume i-root does not exist");
     assertThat(
-            VmConditions.find(waiting.conditions(), VmConditions.CLOUD_INIT_READY)
-                .get()
-                .getReason())
+            Conditions.find(waiting.conditions(), VmConditions.CLOUD_INIT_READY).get().getReason())
         .isEqualTo("CloudInitConfigNotFound");
     await().atMost(WAIT).until(() -> eventReasons("i").contains("VolumeNotFound"));
 
@@ -384,7 +381,7 @@ abstract class VmLifecycleScenarios {
     awaitStatus(
         "i",
         s ->
-            VmConditions.find(s.conditions(), VmConditions.VOLUMES_READY)
+            Conditions.find(s.conditions(), VmConditions.VOLUMES_READY)
                 .get()
                 .getMessage()
                 .contains("not Ready"));
@@ -396,9 +393,7 @@ abstract class VmLifecycleScenarios {
         s ->
             "True"
                 .equals(
-                    VmConditions.find(s.conditions(), VmConditions.VOLUMES_READY)
-                        .get()
-                        .getStatus()));
+                    Conditions.find(s.conditions(), VmConditions.VOLUMES_READY).get().getStatus()));
     assertThat(pods("i")).isEmpty();
 
     CloudInitConfig init = client.resource(TestVms.cloudInit("i-init")).create();
@@ -418,7 +413,7 @@ abstract class VmLifecycleScenarios {
     // Two writable disks on one Volume: the schema cannot catch it, the operator must.
     create("j", TestVms.spec().disk("a", "j-root").disk("b", "j-root").build());
     VirtualMachineStatus status = awaitPrintable("j", PrintableStatus.ERROR_INVALID_SPEC);
-    assertThat(VmConditions.find(status.conditions(), VmConditions.READY).get().getMessage())
+    assertThat(Conditions.find(status.conditions(), VmConditions.READY).get().getMessage())
         .contains("only read-only disks may share a Volume");
     await().atMost(WAIT).until(() -> eventReasons("j").contains("InvalidSpec"));
     assertThat(pods("j")).isEmpty();
@@ -498,10 +493,10 @@ abstract class VmLifecycleScenarios {
         awaitStatus(
             "s",
             st ->
-                VmConditions.find(st.conditions(), VmConditions.READY)
+                Conditions.find(st.conditions(), VmConditions.READY)
                     .map(c -> "StateVolumeConflict".equals(c.getReason()))
                     .orElse(false));
-    assertThat(VmConditions.find(status.conditions(), VmConditions.READY).get().getMessage())
+    assertThat(Conditions.find(status.conditions(), VmConditions.READY).get().getMessage())
         .contains("PVC s-state exists but does not belong to this VM");
     await().atMost(WAIT).until(() -> eventReasons("s").contains("ServiceConflict"));
     assertThat(pods("s")).isEmpty();
@@ -530,7 +525,7 @@ abstract class VmLifecycleScenarios {
     kubelet.unschedulable(
         NS, pod, "0/3 nodes are available: 3 Insufficient devices.fastvm.io/kvm.");
     VirtualMachineStatus status = awaitPrintable("m", PrintableStatus.ERROR_UNSCHEDULABLE);
-    assertThat(VmConditions.find(status.conditions(), VmConditions.READY).get().getMessage())
+    assertThat(Conditions.find(status.conditions(), VmConditions.READY).get().getMessage())
         .contains("Insufficient devices.fastvm.io/kvm");
   }
 
@@ -612,6 +607,8 @@ abstract class VmLifecycleScenarios {
     readyVolume("p-root");
     VirtualMachine created = create("p", always("p-root"));
     awaitPod("p");
+    // The operator's first status write makes a newer version than the one created.
+    awaitStatus("p", s -> s.podName() != null);
     VirtualMachine now = get("p");
     assertThat(now.getMetadata().getResourceVersion())
         .isNotEqualTo(created.getMetadata().getResourceVersion());

@@ -10,6 +10,9 @@ import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.VmPhase;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.status.Conditions;
+import io.fastvm.operator.status.PlannedEvent;
+import io.fastvm.operator.status.StatusPatch;
 import io.fastvm.operator.testing.PodStates;
 import io.fastvm.operator.testing.TestVms;
 import java.time.Duration;
@@ -64,7 +67,7 @@ class VmPlannerTest {
   }
 
   private static Condition condition(VirtualMachine vm, String type) {
-    return VmConditions.find(vm.getStatus().conditions(), type).orElse(null);
+    return Conditions.find(vm.getStatus().conditions(), type).orElse(null);
   }
 
   @Test
@@ -88,7 +91,7 @@ class VmPlannerTest {
     assertThat(vm.getStatus().nodeName()).isEqualTo(PodStates.NODE);
     assertThat(vm.getStatus().vcpus()).isEqualTo(2);
     assertThat(condition(vm, VmConditions.READY).getStatus()).isEqualTo("True");
-    assertThat(running.events()).extracting(VmEvent::reason).contains("Running");
+    assertThat(running.events()).extracting(PlannedEvent::reason).contains("Running");
 
     // Reconciling the same observation again changes nothing: no flapping, no patch.
     var again = plan(vm, t0.plusSeconds(60), PodStates.with(pod, PodStates.running(true, t0)));
@@ -306,7 +309,7 @@ class VmPlannerTest {
     Condition restartRequired = condition(changed, VmConditions.RESTART_REQUIRED);
     assertThat(restartRequired.getStatus()).isEqualTo("True");
     assertThat(restartRequired.getMessage()).contains("changed: memory");
-    assertThat(plan.events()).extracting(VmEvent::reason).contains("RestartRequired");
+    assertThat(plan.events()).extracting(PlannedEvent::reason).contains("RestartRequired");
 
     changed
         .getMetadata()
@@ -332,7 +335,7 @@ class VmPlannerTest {
     step(always, t0.plusSeconds(1), pod);
     VmPlan plan = step(always, t0.plusSeconds(2));
     assertThat(created(plan).getMetadata().getName()).endsWith("-2");
-    assertThat(plan.events()).extracting(VmEvent::reason).contains("PodDeleted");
+    assertThat(plan.events()).extracting(PlannedEvent::reason).contains("PodDeleted");
 
     VirtualMachine once = vm(RunStrategy.ONCE);
     Pod pod2 = PodStates.with(created(step(once, t0)), PodStates.running(true, t0));
@@ -354,7 +357,7 @@ class VmPlannerTest {
             t0.plusSeconds(80));
     VmPlan plan = step(vm, t0.plusSeconds(21), drained);
     assertThat(created(plan).getMetadata().getName()).endsWith("-2");
-    assertThat(plan.events()).extracting(VmEvent::reason).contains("PodDeleted");
+    assertThat(plan.events()).extracting(PlannedEvent::reason).contains("PodDeleted");
   }
 
   @Test
@@ -371,7 +374,7 @@ class VmPlannerTest {
             t0.plusSeconds(80));
     VmPlan plan = step(halted, t0.plusSeconds(21), stopped);
     assertThat(plan.actions()).isEmpty();
-    assertThat(plan.events()).extracting(VmEvent::reason).doesNotContain("PodDeleted");
+    assertThat(plan.events()).extracting(PlannedEvent::reason).doesNotContain("PodDeleted");
     assertThat(halted.getStatus().printableStatus()).isEqualTo(PrintableStatus.STOPPED);
   }
 
@@ -466,7 +469,7 @@ class VmPlannerTest {
         .contains("Volume root is not Ready (no phase)", "Volume iso does not exist");
     assertThat(condition(vm, VmConditions.CLOUD_INIT_READY).getReason())
         .isEqualTo("CloudInitConfigNotFound");
-    assertThat(plan.events()).extracting(VmEvent::warning).containsExactly(true);
+    assertThat(plan.events()).extracting(PlannedEvent::warning).containsExactly(true);
   }
 
   @Test

@@ -1,9 +1,9 @@
-package io.fastvm.operator.vm;
+package io.fastvm.operator.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fastvm.api.v1alpha1.VirtualMachineStatus;
+import io.fastvm.operator.vm.VmJson;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -13,18 +13,17 @@ import java.util.TreeSet;
  * and metadata are never touched; empty when nothing changed, so an idle reconcile writes nothing.
  * With the resourceVersion of the VM the status was computed from, the API server applies the patch
  * only to that very version and answers 409 Conflict otherwise: a status derived from a VM that has
- * changed since is never written over a newer one.
+ * changed since is never written over a newer one. For the status of any of the operator's kinds.
  */
 public final class StatusPatch {
   private StatusPatch() {}
 
-  public static Optional<String> between(VirtualMachineStatus old, VirtualMachineStatus now) {
+  public static Optional<String> between(Object old, Object now) {
     return between(old, now, null);
   }
 
-  /** As {@link #between(VirtualMachineStatus, VirtualMachineStatus)}, guarded by a version. */
-  public static Optional<String> between(
-      VirtualMachineStatus old, VirtualMachineStatus now, String resourceVersion) {
+  /** As {@link #between(Object, Object)}, guarded by a version. */
+  public static Optional<String> between(Object old, Object now, String resourceVersion) {
     ObjectNode before = old == null ? VmJson.JSON.createObjectNode() : VmJson.JSON.valueToTree(old);
     ObjectNode after = VmJson.JSON.valueToTree(now);
     TreeSet<String> fields = new TreeSet<>();
