@@ -145,8 +145,9 @@ class LauncherConsoleEndToEndTest {
       launcher.awaitLine(TestGuests.READY, BOOT);
       open("shell", "serial");
       WebElement input = browser.driver.findElement(By.cssSelector(".xterm-helper-textarea"));
-      input.sendKeys("echo e2e-$((6*7))\n");
-      String received = browser.awaitConsoleText(WAIT, "\ne2e-42");
+      String received =
+          browser.typeUntilReceived(
+              input, "echo e2e-$((6*7))\n", "\ne2e-42", Duration.ofSeconds(15), WAIT);
       assertThat(received).as("what the guest sent back").contains("$((6*7))\ne2e-42");
       // The serial hub mirrors the same line to the launcher's stdout (kubectl logs).
       launcher.awaitLine("e2e-42", WAIT);

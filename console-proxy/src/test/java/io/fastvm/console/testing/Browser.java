@@ -75,6 +75,30 @@ public final class Browser implements AutoCloseable {
   }
 
   /**
+   * Types {@code keys} into {@code input} until the page received {@code expected}, typing again
+   * after each {@code patience} without it (a line typed while the guest's shell is still starting
+   * may be lost: the guest says it is ready just before it starts the shell); returns all received.
+   */
+  public String typeUntilReceived(
+      org.openqa.selenium.WebElement input,
+      String keys,
+      String expected,
+      Duration patience,
+      Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      input.sendKeys(keys);
+      try {
+        return awaitConsoleText(patience, expected);
+      } catch (org.openqa.selenium.TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
    * Skips the calling test class, saying what is missing, when a real guest or Chromium cannot run
    * here; on CI (CI=true) nothing is skipped, so a missing package fails the build instead.
    */
