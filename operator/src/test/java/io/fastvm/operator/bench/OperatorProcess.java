@@ -4,17 +4,31 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.metrics.VmMetrics;
 import io.fastvm.operator.testing.RunningOperator;
+import io.fastvm.operator.vm.VirtualMachineReconciler;
+import io.fastvm.operator.volume.VolumeReconciler;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The operator alone in its own JVM, so its heap and RSS are measured without the API server and
  * the fake kubelet: {@code OperatorProcess <api server url> <reconcile threads> [<token> <ca
  * file>]} (the token and CA of a real API server; the mock needs neither). Prints READY once
  * started; on "STATS" from stdin prints reconciles and heap, then stops.
+ *
+ * <p>With {@code -Dfastvm.bench.volumes=true} it runs the Volume reconciler beside the VM
+ * reconciler, in one operator with one pool of reconcile threads, as the packaged operator (Quarkus
+ * registers every reconciler) does; COUNT and STATS then also give the Volume reconciles ({@code
+ * volumeReconciles=}, timed by the Java Operator SDK's metrics hook, since the Volume reconciler
+ * has no timer of its own).
  */
 public final class OperatorProcess {
   private OperatorProcess() {}
@@ -33,14 +47,31 @@ public final class OperatorProcess {
       config.withTrustCerts(true);
     }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config.build()).build();
-    RunningOperator operator = RunningOperator.start(client, OperatorSettings.defaults(), threads);
+    boolean volumes = Boolean.getBoolean("fastvm.bench.volumes");
+    VolumeTimer volumeTimer = new VolumeTimer();
+    AutoCloseable operator;
+    SimpleMeterRegistry registry;
+    if (volumes) {
+      WithVolumes running =
+          WithVolumes.start(client, OperatorSettings.defaults(), threads, volumeTimer);
+      operator = running;
+      registry = running.registry;
+    } else {
+      RunningOperator running = RunningOperator.start(client, OperatorSettings.defaults(), threads);
+      operator = running;
+      registry = running.registry();
+    }
+    Timer vmTimer = registry.get("fastvm.vm.reconcile").timer();
     System.out.println("READY");
     System.out.flush();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
     String line;
     while ((line = in.readLine()) != null) {
       if (line.equals("COUNT")) {
-        System.out.println("COUNT " + operator.reconciles());
+        System.out.println(
+            "COUNT "
+                + vmTimer.count()
+                + (volumes ? " volumeReconciles=" + volumeTimer.timer.count() : ""));
         System.out.flush();
       }
       if (line.equals("STATS")) {
@@ -49,21 +80,20 @@ public final class OperatorProcess {
         MemoryUsage after = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         System.out.printf(
             "STATS reconciles=%d meanReconcileMs=%.1f maxReconcileMs=%.1f heapUsedBeforeGcMiB=%d"
-                + " heapUsedAfterGcMiB=%d heapCommittedMiB=%d%n",
-            operator.reconciles(),
-            operator
-                .registry()
-                .get("fastvm.vm.reconcile")
-                .timer()
-                .mean(java.util.concurrent.TimeUnit.MILLISECONDS),
-            operator
-                .registry()
-                .get("fastvm.vm.reconcile")
-                .timer()
-                .max(java.util.concurrent.TimeUnit.MILLISECONDS),
+                + " heapUsedAfterGcMiB=%d heapCommittedMiB=%d%s%n",
+            vmTimer.count(),
+            vmTimer.mean(TimeUnit.MILLISECONDS),
+            vmTimer.max(TimeUnit.MILLISECONDS),
             peak.getUsed() >> 20,
             after.getUsed() >> 20,
-            after.getCommitted() >> 20);
+            after.getCommitted() >> 20,
+            volumes
+                ? String.format(
+                    " volumeReconciles=%d meanVolumeReconcileMs=%.1f maxVolumeReconcileMs=%.1f",
+                    volumeTimer.timer.count(),
+                    volumeTimer.timer.mean(TimeUnit.MILLISECONDS),
+                    volumeTimer.timer.max(TimeUnit.MILLISECONDS))
+                : "");
         System.out.flush();
         break;
       }
@@ -71,5 +101,76 @@ public final class OperatorProcess {
     operator.close();
     client.close();
     System.exit(0);
+  }
+
+  /** Times the Volume controller's reconciles (the Java Operator SDK's hook around each one). */
+  private static final class VolumeTimer implements Metrics {
+    final Timer timer =
+        Timer.builder("fastvm.bench.volume.reconcile").register(new SimpleMeterRegistry());
+
+    @Override
+    public <T> T timeControllerExecution(ControllerExecution<T> execution) throws Exception {
+      if (!"reconcile".equals(execution.name())
+          || !VolumeReconciler.NAME.equals(execution.controllerName())) {
+        return execution.execute();
+      }
+      long start = System.nanoTime();
+      try {
+        return execution.execute();
+      } finally {
+        timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /**
+   * The VM and Volume reconcilers in one operator, configured as {@link RunningOperator} does
+   * (merge patches, no server-side apply), with {@code threads} reconcile threads and the Volume
+   * reconciles timed.
+   */
+  private static final class WithVolumes implements AutoCloseable {
+    final Operator operator;
+    final VirtualMachineReconciler vms;
+    final VolumeReconciler volumes;
+    final SimpleMeterRegistry registry;
+
+    private WithVolumes(
+        Operator operator,
+        VirtualMachineReconciler vms,
+        VolumeReconciler volumes,
+        SimpleMeterRegistry registry) {
+      this.operator = operator;
+      this.vms = vms;
+      this.volumes = volumes;
+      this.registry = registry;
+    }
+
+    static WithVolumes start(
+        KubernetesClient client, OperatorSettings settings, int threads, Metrics metrics) {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      VirtualMachineReconciler vms =
+          new VirtualMachineReconciler(settings, new VmMetrics(registry));
+      VolumeReconciler volumes = new VolumeReconciler(settings);
+      Operator operator =
+          new Operator(
+              o ->
+                  o.withKubernetesClient(client)
+                      .withCloseClientOnStop(false)
+                      .withUseSSAToPatchPrimaryResource(false)
+                      .withSSABasedCreateUpdateMatchForDependentResources(false)
+                      .withConcurrentReconciliationThreads(threads)
+                      .withMetrics(metrics));
+      operator.register(vms);
+      operator.register(volumes);
+      operator.start();
+      return new WithVolumes(operator, vms, volumes, registry);
+    }
+
+    @Override
+    public void close() {
+      operator.stop();
+      vms.close();
+      volumes.close();
+    }
   }
 }
