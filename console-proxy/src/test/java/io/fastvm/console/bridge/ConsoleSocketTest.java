@@ -226,15 +226,19 @@ class ConsoleSocketTest {
   void serialTravelsAsTextAndViewOnlySerialDropsTyping() throws Exception {
     ProxyHarness.Redeemed session = harness.session("alice-token", "vm1", "serial", false);
     WsClient ws = harness.webSocket(session, "serial", session.cookie(), harness.origin(), null);
-    ws.sendText("héllo ✓\r");
-    ws.awaitText(WAIT, t -> t.equals("héllo ✓\r"));
-    // a character split across two chunks from the VM still arrives whole: the second half is
-    // sent only once the proxy has taken the first one off the socket on its own
     Counter relayed = harness.proxy.metrics().bytesToClient(ConsoleChannel.SERIAL);
     double before = relayed.count();
+    int echoed = "héllo ✓\r".getBytes(StandardCharsets.UTF_8).length;
+    ws.sendText("héllo ✓\r");
+    ws.awaitText(WAIT, t -> t.equals("héllo ✓\r"));
+    // The counter may lag the frame the viewer already got: wait for the echo to be counted.
+    Await.until(WAIT, "the echo counted", () -> relayed.count() == before + echoed);
+    // a character split across two chunks from the VM still arrives whole: the second half is
+    // sent only once the proxy has taken the first one off the socket on its own
     byte[] check = "✓".getBytes(StandardCharsets.UTF_8);
     serial.broadcast(Arrays.copyOfRange(check, 0, 1));
-    Await.until(WAIT, "the proxy read the first byte", () -> relayed.count() == before + 1);
+    Await.until(
+        WAIT, "the proxy read the first byte", () -> relayed.count() == before + echoed + 1);
     assertThat(ws.text()).isEqualTo("héllo ✓\r");
     serial.broadcast(Arrays.copyOfRange(check, 1, 3));
     ws.awaitText(WAIT, t -> t.endsWith("\r✓"));
