@@ -73,11 +73,18 @@ class ConsoleEndpointLaunchTest {
         // Each viewer first gets what the guest printed before it came (the hub's replay).
         readUntil(first.getInputStream(), TestGuests.READY);
         readUntil(second.getInputStream(), TestGuests.READY);
-        first.getOutputStream().write("echo sum-$((6*7))\n".getBytes(StandardCharsets.UTF_8));
+        // The stdout mirror (kubectl logs) shows the answer as well: wait on it, typing again if
+        // the starting shell lost the line, then each viewer must have it too.
+        launcher.sendUntilLine(
+            () ->
+                first
+                    .getOutputStream()
+                    .write("echo sum-$((6*7))\n".getBytes(StandardCharsets.UTF_8)),
+            "sum-42",
+            Duration.ofSeconds(20),
+            BOOT);
         assertThat(readUntil(first.getInputStream(), "sum-42")).contains("sum-42");
         assertThat(readUntil(second.getInputStream(), "sum-42")).contains("sum-42");
-        // ... and the stdout mirror (kubectl logs) still shows it.
-        launcher.awaitLine("sum-42", BOOT);
       }
       try (SSLSocket vnc = open(proxy, port, ConsoleChannel.VNC)) {
         assertThat(readUntil(vnc.getInputStream(), "\n")).startsWith("RFB 003.008");

@@ -52,10 +52,17 @@ class ConsoleTest {
         // A late viewer first gets what the guest printed before it came.
         assertThat(readUntil(first, "FASTVM-GUEST ready")).contains("FASTVM-GUEST cpus=1");
         readUntil(second, "FASTVM-GUEST ready");
-        first.write(ByteBuffer.wrap("echo sum-$((6*7))\n".getBytes(StandardCharsets.UTF_8)));
+        // The stdout mirror (kubectl logs) shows the answer as well: wait on it, typing again if
+        // the starting shell lost the line, then each viewer must have it too.
+        launcher.sendUntilLine(
+            () ->
+                first.write(
+                    ByteBuffer.wrap("echo sum-$((6*7))\n".getBytes(StandardCharsets.UTF_8))),
+            "sum-42",
+            Duration.ofSeconds(20),
+            BOOT);
         assertThat(readUntil(first, "sum-42")).contains("sum-42");
         assertThat(readUntil(second, "sum-42")).contains("sum-42");
-        launcher.awaitLine("sum-42", BOOT);
       }
 
       // QEMU greets every VNC client the same way; sharing is decided at ClientInit. Two viewers

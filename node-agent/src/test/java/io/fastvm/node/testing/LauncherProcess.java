@@ -173,6 +173,37 @@ public final class LauncherProcess implements AutoCloseable {
     }
   }
 
+  /** What a test sends the guest, e.g. a line written to its serial console. */
+  @FunctionalInterface
+  public interface GuestInput {
+    void send() throws IOException;
+  }
+
+  /**
+   * Sends {@code input} until a line containing {@code expected} comes back, waiting {@code
+   * patience} after each try and {@code timeout} in all. The guest says it is ready just before its
+   * serial shell starts, and a line typed in that moment can be lost under TCG; sending it again is
+   * harmless for the idempotent commands tests type.
+   */
+  public String sendUntilLine(
+      GuestInput input, String expected, Duration patience, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      input.send();
+      try {
+        return awaitLine(
+            l -> l.contains(expected),
+            TestBudget.of(patience, "one try"),
+            "\"" + expected + "\" after typing");
+      } catch (AssertionError e) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
+  }
+
   private static final java.util.regex.Pattern CONSOLE_ENDPOINT =
       java.util.regex.Pattern.compile("fastvm: console endpoint \\(.*\\) on \\S*:(\\d+): \\[");
 

@@ -16,6 +16,7 @@ import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.contract.console.pki.ConsoleCertificateAuthority;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.console.CertificateRenewals;
 import io.fastvm.operator.console.ConsoleCa;
 import io.fastvm.operator.console.ConsoleTlsSecrets;
 import io.fastvm.operator.console.ConsoleTlsSettings;
@@ -63,6 +64,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
   private final VmMetrics metrics;
   private final Clock clock;
   private final ConsoleCa consoleCa;
+  private final CertificateRenewals consoleRenewals;
   private volatile VmEventSources sources;
   private volatile EventRecorder events;
 
@@ -82,6 +84,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
     this.metrics = metrics;
     this.clock = clock;
     this.consoleCa = new ConsoleCa(console, clock);
+    this.consoleRenewals = new CertificateRenewals(console.renewBefore());
   }
 
   @Override
@@ -149,7 +152,11 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
     String identity = ConsoleTlsSecrets.endpointIdentity(vm);
     Instant now = clock.instant();
     Instant renewAt =
-        ConsoleTlsSecrets.renewAt(current, identity, ca.certificatePem(), tls.renewBefore());
+        consoleRenewals.renewAt(
+            current,
+            identity,
+            ca.certificatePem(),
+            secret -> sources.consoleSecrets().get(secret).isPresent());
     if (!now.isBefore(renewAt)) {
       Secret desired =
           ConsoleTlsSecrets.endpointSecret(
@@ -165,6 +172,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
         sources.consoleSecrets().handleRecentResourceUpdate(id, written, current.get());
       }
       renewAt = now.plus(tls.certificateValidity()).minus(tls.renewBefore());
+      consoleRenewals.issued(written, identity, ca.certificatePem(), renewAt);
     }
     return Optional.of(Duration.between(now, renewAt).plusSeconds(1));
   }

@@ -24,8 +24,8 @@ public final class VolumeDeletion {
     }
     if (!observed.overlayClones().isEmpty()) {
       reasons.add(
-          "backs the overlay clones "
-              + String.join(", ", observed.overlayClones())
+          "backs "
+              + VolumePlanner.countedNames("overlay clone", observed.overlayClones())
               + " (delete them, or make full copies first)");
     }
     return reasons.isEmpty()

@@ -288,9 +288,12 @@ public final class VolumePlanner {
   /** How long a completed Job's pod may lag behind it in the cache before it counts as gone. */
   static final Duration POD_CACHE_LAG = Duration.ofMinutes(1);
 
-  /** Ready, with the populator's result: the data work is over. */
+  /**
+   * Ready: the data work is over. Only the phase counts: a Ready status that lost its sizes (an
+   * edit by hand, a restore from backup) must not write the image again over the guest's data.
+   */
   static boolean written(VolumeStatus status) {
-    return status != null && status.phase() == VolumePhase.READY && status.virtualSize() != null;
+    return status != null && status.phase() == VolumePhase.READY;
   }
 
   /** The Job's end came before its pod's in this cache: the pod's event is on its way. */
@@ -372,8 +375,8 @@ public final class VolumePlanner {
               VolumeConditions.CLONE_BASE,
               true,
               "BacksOverlayClones",
-              "backs the overlay clones "
-                  + String.join(", ", observed.overlayClones())
+              "backs "
+                  + countedNames("overlay clone", observed.overlayClones())
                   + ": read-only, and kept until they are deleted"));
     }
     long wantedSize = VolumeSizes.bytes(volume.getSpec().size());
@@ -408,6 +411,11 @@ public final class VolumePlanner {
             observed.now(),
             volume.getMetadata().getGeneration()),
         volume.getMetadata().getGeneration());
+  }
+
+  /** "3 overlay clones a, b, c": a base may back thousands, of which {@link #names} shows 10. */
+  static String countedNames(String noun, List<String> names) {
+    return names.size() + " " + names(noun, names);
   }
 
   static String names(String kind, List<String> names) {

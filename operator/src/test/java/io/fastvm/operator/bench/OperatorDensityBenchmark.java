@@ -12,7 +12,6 @@ import io.fastvm.operator.testing.TestVms;
 import io.fastvm.testcluster.ControlPlane;
 import io.fastvm.testcluster.RepoRoot;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,29 +77,13 @@ public final class OperatorDensityBenchmark {
       }
       done.clear();
 
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Xmx" + xmx);
-      String extra = System.getenv().getOrDefault("BENCH_OPERATOR_JAVA_OPTS", "");
-      if (!extra.isBlank()) {
-        command.addAll(List.of(extra.trim().split("\\s+")));
-      }
-      command.addAll(
-          List.of(
-              "-cp",
-              System.getProperty("java.class.path"),
-              OperatorProcess.class.getName(),
-              real ? plane.server() : ((MockCluster) cluster).url(),
-              String.valueOf(threads)));
-      if (real) {
-        command.addAll(List.of(plane.token("admin"), plane.caFile().toString()));
-      }
-      Process operator =
-          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(operator.getInputStream()));
-      PrintWriter in = new PrintWriter(operator.getOutputStream(), true);
+      OperatorProcess.Started started =
+          OperatorProcess.start(
+              real ? null : ((MockCluster) cluster).url(), plane, threads, xmx, false);
+      Process operator = started.process();
+      BufferedReader out = started.out();
+      PrintWriter in = started.in();
       String line;
-      while ((line = out.readLine()) != null && !line.equals("READY")) {}
       if (warmup > 0) {
         runBatch(client, creators, "warmup", warmup);
       }

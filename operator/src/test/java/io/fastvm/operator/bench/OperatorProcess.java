@@ -4,18 +4,21 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fastvm.operator.config.OperatorSettings;
-import io.fastvm.operator.metrics.VmMetrics;
 import io.fastvm.operator.testing.RunningOperator;
-import io.fastvm.operator.vm.VirtualMachineReconciler;
 import io.fastvm.operator.volume.VolumeReconciler;
-import io.javaoperatorsdk.operator.Operator;
+import io.fastvm.testcluster.ControlPlane;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +36,48 @@ import java.util.concurrent.TimeUnit;
 public final class OperatorProcess {
   private OperatorProcess() {}
 
+  /** A started operator process, once it said READY: its stdin and stdout. */
+  record Started(Process process, BufferedReader out, PrintWriter in) {}
+
+  /**
+   * Starts {@link #main} in a new JVM ({@code -Xmx}{@code xmx}, plus {@code
+   * BENCH_OPERATOR_JAVA_OPTS}) against the mock at {@code url}, or against {@code plane} as its
+   * admin when there is one, and waits for READY.
+   */
+  static Started start(String url, ControlPlane plane, int threads, String xmx, boolean withVolumes)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx" + xmx);
+    if (withVolumes) {
+      command.add("-Dfastvm.bench.volumes=true");
+    }
+    String extra = System.getenv().getOrDefault("BENCH_OPERATOR_JAVA_OPTS", "");
+    if (!extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            OperatorProcess.class.getName(),
+            plane != null ? plane.server() : url,
+            String.valueOf(threads)));
+    if (plane != null) {
+      command.addAll(List.of(plane.token("admin"), plane.caFile().toString()));
+    }
+    Process process =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
+    PrintWriter in = new PrintWriter(process.getOutputStream(), true);
+    String line;
+    while ((line = out.readLine()) != null && !line.equals("READY")) {}
+    if (line == null) {
+      throw new IOException("the operator process exited before READY");
+    }
+    return new Started(process, out, in);
+  }
+
   public static void main(String[] args) throws Exception {
     // Request logging of the mock server costs more than the requests themselves.
     java.util.logging.Logger.getLogger("io.fabric8.mockwebserver")
@@ -49,19 +94,11 @@ public final class OperatorProcess {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config.build()).build();
     boolean volumes = Boolean.getBoolean("fastvm.bench.volumes");
     VolumeTimer volumeTimer = new VolumeTimer();
-    AutoCloseable operator;
-    SimpleMeterRegistry registry;
-    if (volumes) {
-      WithVolumes running =
-          WithVolumes.start(client, OperatorSettings.defaults(), threads, volumeTimer);
-      operator = running;
-      registry = running.registry;
-    } else {
-      RunningOperator running = RunningOperator.start(client, OperatorSettings.defaults(), threads);
-      operator = running;
-      registry = running.registry();
-    }
-    Timer vmTimer = registry.get("fastvm.vm.reconcile").timer();
+    RunningOperator operator =
+        volumes
+            ? RunningOperator.withVolumes(client, OperatorSettings.defaults(), threads, volumeTimer)
+            : RunningOperator.start(client, OperatorSettings.defaults(), threads);
+    Timer vmTimer = operator.registry().get("fastvm.vm.reconcile").timer();
     System.out.println("READY");
     System.out.flush();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
@@ -120,57 +157,6 @@ public final class OperatorProcess {
       } finally {
         timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       }
-    }
-  }
-
-  /**
-   * The VM and Volume reconcilers in one operator, configured as {@link RunningOperator} does
-   * (merge patches, no server-side apply), with {@code threads} reconcile threads and the Volume
-   * reconciles timed.
-   */
-  private static final class WithVolumes implements AutoCloseable {
-    final Operator operator;
-    final VirtualMachineReconciler vms;
-    final VolumeReconciler volumes;
-    final SimpleMeterRegistry registry;
-
-    private WithVolumes(
-        Operator operator,
-        VirtualMachineReconciler vms,
-        VolumeReconciler volumes,
-        SimpleMeterRegistry registry) {
-      this.operator = operator;
-      this.vms = vms;
-      this.volumes = volumes;
-      this.registry = registry;
-    }
-
-    static WithVolumes start(
-        KubernetesClient client, OperatorSettings settings, int threads, Metrics metrics) {
-      SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      VirtualMachineReconciler vms =
-          new VirtualMachineReconciler(settings, new VmMetrics(registry));
-      VolumeReconciler volumes = new VolumeReconciler(settings);
-      Operator operator =
-          new Operator(
-              o ->
-                  o.withKubernetesClient(client)
-                      .withCloseClientOnStop(false)
-                      .withUseSSAToPatchPrimaryResource(false)
-                      .withSSABasedCreateUpdateMatchForDependentResources(false)
-                      .withConcurrentReconciliationThreads(threads)
-                      .withMetrics(metrics));
-      operator.register(vms);
-      operator.register(volumes);
-      operator.start();
-      return new WithVolumes(operator, vms, volumes, registry);
-    }
-
-    @Override
-    public void close() {
-      operator.stop();
-      vms.close();
-      volumes.close();
     }
   }
 }

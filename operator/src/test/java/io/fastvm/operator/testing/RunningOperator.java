@@ -6,6 +6,7 @@ import io.fastvm.operator.metrics.VmMetrics;
 import io.fastvm.operator.vm.VirtualMachineReconciler;
 import io.fastvm.operator.volume.VolumeReconciler;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -51,8 +52,23 @@ public final class RunningOperator implements AutoCloseable {
     return start(client, settings, 10, true);
   }
 
+  /** Both reconcilers with {@code threads} reconcile threads, timed by {@code metrics} too. */
+  public static RunningOperator withVolumes(
+      KubernetesClient client, OperatorSettings settings, int threads, Metrics metrics) {
+    return start(client, settings, threads, true, metrics);
+  }
+
   private static RunningOperator start(
       KubernetesClient client, OperatorSettings settings, int threads, boolean volumes) {
+    return start(client, settings, threads, volumes, Metrics.NOOP);
+  }
+
+  private static RunningOperator start(
+      KubernetesClient client,
+      OperatorSettings settings,
+      int threads,
+      boolean volumes,
+      Metrics metrics) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     VirtualMachineReconciler reconciler =
         new VirtualMachineReconciler(settings, new VmMetrics(registry));
@@ -64,7 +80,8 @@ public final class RunningOperator implements AutoCloseable {
                     .withCloseClientOnStop(false)
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
-                    .withConcurrentReconciliationThreads(threads));
+                    .withConcurrentReconciliationThreads(threads)
+                    .withMetrics(metrics));
     operator.register(reconciler);
     if (volumeReconciler != null) {
       operator.register(volumeReconciler);

@@ -553,6 +553,22 @@ class VolumePlannerTest {
   }
 
   @Test
+  void aReadyVolumeThatLostItsSizesIsNotWrittenAgain() {
+    Volume volume =
+        withStatus(
+            blank("data", "10Gi"),
+            VolumePhase.READY,
+            null,
+            readyCondition(true, "Ready", "the image is written"));
+
+    VolumePlan plan = observe(volume).withClaim().plan();
+
+    assertThat(plan.actions()).isEmpty();
+    assertThat(plan.status().phase()).isEqualTo(VolumePhase.READY);
+    assertReady(plan, "True", "Ready");
+  }
+
+  @Test
   void aGrownSpecGrowsTheClaimAndShowsSizePendingUntilTheImageGrows() {
     Volume volume = populated(blank("data", "20Gi"), "10Gi");
     PersistentVolumeClaim claimFor10Gi = VolumeClaim.desired(blank("data", "10Gi"));
@@ -599,7 +615,23 @@ class VolumePlannerTest {
         .containsExactly(
             "True",
             "BacksOverlayClones",
-            "backs the overlay clones vm1-root, vm2-root: read-only, and kept until they are deleted");
+            "backs 2 overlay clones vm1-root, vm2-root: read-only, and kept until they are deleted");
+  }
+
+  @Test
+  void aBaseOfManyClonesCountsThemAndNamesOnlyTheFirstTen() {
+    String[] clones = new String[250];
+    for (int i = 0; i < clones.length; i++) {
+      clones[i] = "vm" + i + "-root";
+    }
+
+    VolumePlan plan = observe(readySource("template", "20Gi")).withClaim().backing(clones).plan();
+
+    assertThat(condition(plan, VolumeConditions.CLONE_BASE).getMessage())
+        .isEqualTo(
+            "backs 250 overlay clones vm0-root, vm1-root, vm2-root, vm3-root, vm4-root, vm5-root,"
+                + " vm6-root, vm7-root, vm8-root, vm9-root, ...: read-only, and kept until they"
+                + " are deleted");
   }
 
   @Test
