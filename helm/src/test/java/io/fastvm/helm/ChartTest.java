@@ -96,6 +96,7 @@ class ChartTest {
             Map.entry("fastvm.io/volumes", List.of("get", "list", "watch", "patch")),
             Map.entry("fastvm.io/cloudinitconfigs", List.of("get", "list", "watch")),
             Map.entry("fastvm.io/virtualmachines/status", List.of("patch")),
+            Map.entry("fastvm.io/cloudinitconfigs/status", List.of("patch")),
             Map.entry("fastvm.io/volumes/status", List.of("patch")),
             Map.entry("/pods", List.of("get", "list", "watch", "create", "delete")),
             Map.entry("/pods/log", List.of("get")),

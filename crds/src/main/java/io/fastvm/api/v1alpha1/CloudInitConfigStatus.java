@@ -9,8 +9,13 @@ import java.util.List;
 public record CloudInitConfigStatus(
     @JsonPropertyDescription("Pending, Ready or Failed.") CloudInitPhase phase,
     @JsonPropertyDescription(
-            "Secret holding the rendered seed (user-data, meta-data," + " network-config).")
+            "Secret (owned by this CloudInitConfig) holding the validated, rendered user-data;"
+                + " each VM using it gets its own seed from it (<vm>-cloud-init).")
         String secretName,
+    @JsonPropertyDescription(
+            "SHA-256 of what this CloudInitConfig renders (user-data and network settings): it"
+                + " changes exactly when the seed does.")
+        String seedHash,
     @JsonPropertyDescription("Conditions in the Kubernetes shape.") List<Condition> conditions,
     @JsonPropertyDescription("Generation of the spec this status describes.")
         Long observedGeneration) {}

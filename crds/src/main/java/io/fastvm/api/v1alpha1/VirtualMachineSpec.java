@@ -27,10 +27,11 @@ import java.util.Map;
 @ValidationRule(
     value =
         "(has(self.disks) ? self.disks.filter(d, has(d.bus) ? d.bus == 'sata' : d.cdrom).size()"
-            + " : 0) + (has(self.cloudInit) ? 1 : 0) <= 6",
+            + " : 0) + (has(self.cloudInit) && has(self.cloudInit.bus) && self.cloudInit.bus =="
+            + " 'sata' ? 1 : 0) <= 6",
     message =
         "at most 6 SATA devices (the ports of q35's AHCI controller), counting CD-ROMs on the"
-            + " default bus and the cloud-init CD-ROM: put more on scsi",
+            + " default bus and a cloud-init seed on sata: put more on scsi",
     fieldPath = ".disks")
 @ValidationRule(
     value =
@@ -92,7 +93,9 @@ public record VirtualMachineSpec(
         List<Disk> disks,
     @JsonPropertyDescription("Boot a kernel and initrd from Volumes directly.")
         KernelBoot kernelBoot,
-    @JsonPropertyDescription("A CloudInitConfig whose NoCloud seed the guest sees as a CD-ROM.")
+    @JsonPropertyDescription(
+            "A CloudInitConfig whose NoCloud seed (labelled cidata) the guest sees on cloudInit.bus:"
+                + " a read-only virtio disk by default.")
         CloudInitRef cloudInit,
     @JsonPropertyDescription(
             "NICs. Names are unique. Default: none (a VM without networks has no NIC).")

@@ -1,5 +1,6 @@
 package io.fastvm.node.cloudinit;
 
+import io.fastvm.cloudinit.NoCloudSeed;
 import io.fastvm.node.process.GuardedProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

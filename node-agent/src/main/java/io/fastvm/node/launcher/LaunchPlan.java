@@ -1,6 +1,6 @@
 package io.fastvm.node.launcher;
 
-import io.fastvm.node.cloudinit.NoCloudSeed;
+import io.fastvm.cloudinit.NoCloudSeed;
 import io.fastvm.node.qemu.QemuInputs;
 import io.fastvm.node.volume.ImageChange;
 import java.nio.file.Path;

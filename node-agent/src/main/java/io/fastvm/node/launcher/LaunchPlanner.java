@@ -11,9 +11,9 @@ import io.fastvm.api.v1alpha1.KernelBoot;
 import io.fastvm.api.v1alpha1.Network;
 import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.VolumeFormat;
+import io.fastvm.cloudinit.NoCloudRenderer;
+import io.fastvm.cloudinit.NoCloudSeed;
 import io.fastvm.contract.LauncherInvocation;
-import io.fastvm.node.cloudinit.NoCloudRenderer;
-import io.fastvm.node.cloudinit.NoCloudSeed;
 import io.fastvm.node.cloudinit.SeedIso;
 import io.fastvm.node.firmware.Ovmf;
 import io.fastvm.node.firmware.UefiFirmware;
@@ -278,13 +278,18 @@ public final class LaunchPlanner {
       problems.add("cloudInit: xorriso is not installed (Debian package xorriso)");
     }
     if (cloudInit && invocation.runtimeDir() != null) {
+      // The seed's bus is the VM's choice, also for a seed rendered by the operator (whose Secret
+      // arrives as --cloud-init-seed): virtio by default, as Debian's cloud kernel has no AHCI and
+      // would never see a SATA CD-ROM. Only SATA needs a CD-ROM; on virtio and SCSI the ISO is a
+      // read-only disk, which cloud-init finds by its label just the same.
+      DiskBus seedBus = spec.cloudInit() == null ? DiskBus.VIRTIO : spec.cloudInit().effectiveBus();
       disks.add(
           new DiskAttachment(
               "cloudinit",
               runtime.cloudInitIso(),
               VolumeFormat.RAW,
-              DiskBus.SATA,
-              true,
+              seedBus,
+              seedBus == DiskBus.SATA,
               true,
               null,
               null,

@@ -200,7 +200,7 @@ class FirmwareAndMediaTest {
   }
 
   @Test
-  void cloudInitSeedIsACdromLabelledCidata() throws Exception {
+  void cloudInitSeedOnSataIsACdromLabelledCidata() throws Exception {
     var guest = TestGuests.kernelBootGuest();
     TestVm vm =
         new TestVm(tmp)
@@ -231,7 +231,7 @@ class FirmwareAndMediaTest {
                     kernel: kernel
                     initrd: initrd
                     cmdline: console=ttyS0 quiet fastvm.expect=sr:1
-                  cloudInit: {name: init}
+                  cloudInit: {name: init, bus: sata}
                   networks: [{name: default}]
                   display: {type: none}
                 """);

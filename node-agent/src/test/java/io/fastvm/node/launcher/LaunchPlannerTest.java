@@ -3,6 +3,8 @@ package io.fastvm.node.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fastvm.api.v1alpha1.Accelerator;
 import io.fastvm.api.v1alpha1.VolumeFormat;
 import io.fastvm.contract.HostPortMode;
@@ -220,5 +222,142 @@ class LaunchPlannerTest {
         .hasValueSatisfying(n -> assertThat(n).contains("switched"));
     assertThat(plain.vars()).hasSameBinaryContentAs(Path.of("/usr/share/OVMF/OVMF_VARS_4M.ms.fd"));
     assertThat(state.resolve("uefi-vars.fd.bak")).exists();
+  }
+
+  // The cloud-init seed's bus
+
+  /**
+   * Plans a VM with one virtio root disk and one NIC whose spec has {@code cloudInit} (one YAML
+   * line, or null for none); the seed comes from {@code seedDir}, else from the CloudInitConfig
+   * init in the manifests.
+   */
+  private LaunchPlan planSeed(String cloudInit, Path seedDir) throws Exception {
+    ManifestSet set =
+        new ManifestReader(ManifestValidator.NONE)
+            .read(
+                """
+                apiVersion: fastvm.io/v1alpha1
+                kind: CloudInitConfig
+                metadata: {name: init}
+                spec: {hostname: box}
+                ---
+                apiVersion: fastvm.io/v1alpha1
+                kind: VirtualMachine
+                metadata: {name: vm}
+                spec:
+                  memory: 256Mi
+                  disks: [{name: root, volume: root}]
+                  networks: [{name: default}]
+                %s
+                """
+                    .formatted(cloudInit == null ? "" : "  " + cloudInit),
+                "test");
+    LauncherInvocation invocation =
+        new LauncherInvocation(
+            List.of(),
+            Map.of("root", file("root.raw", new byte[4096])),
+            seedDir,
+            tmp.resolve("state"),
+            tmp.resolve("run"),
+            "127.0.0.1",
+            null,
+            null,
+            HostPortMode.SERVICE);
+    return new LaunchPlanner(ALL_TOOLS, new Ovmf(Path.of("/usr/share/OVMF")))
+        .plan(set, invocation, TCG);
+  }
+
+  /** A seed folder as the operator's Secret gives it to the VM pod. */
+  private Path seedDir() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("seed"));
+    Files.writeString(dir.resolve("user-data"), "#cloud-config\n");
+    Files.writeString(dir.resolve("meta-data"), "instance-id: test\n");
+    return dir;
+  }
+
+  /** QEMU's JSON option values that follow {@code flag} in the plan's argv. */
+  private static List<JsonNode> options(LaunchPlan plan, String flag) throws Exception {
+    List<JsonNode> values = new ArrayList<>();
+    for (int i = 0; i + 1 < plan.argv().size(); i++) {
+      if (plan.argv().get(i).equals(flag) && plan.argv().get(i + 1).startsWith("{")) {
+        values.add(JSON.readTree(plan.argv().get(i + 1)));
+      }
+    }
+    return values;
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The seed's -device; asserts its -blockdev opens the ISO read-only. */
+  private JsonNode seedDevice(LaunchPlan plan) throws Exception {
+    JsonNode device =
+        options(plan, "-device").stream()
+            .filter(d -> d.path("id").asText().equals("cloudinit"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no seed device in " + plan.argv()));
+    JsonNode blockdev =
+        options(plan, "-blockdev").stream()
+            .filter(b -> b.path("node-name").asText().equals(device.path("drive").asText()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(blockdev.path("read-only").asBoolean()).isTrue();
+    assertThat(blockdev.path("file").path("read-only").asBoolean()).isTrue();
+    assertThat(blockdev.path("file").path("filename").asText())
+        .isEqualTo(tmp.resolve("run").resolve("cloud-init.iso").toString());
+    return device;
+  }
+
+  private static List<String> drivers(LaunchPlan plan) throws Exception {
+    return options(plan, "-device").stream().map(d -> d.path("driver").asText()).toList();
+  }
+
+  @Test
+  void theSeedIsAReadOnlyVirtioDiskByDefaultAfterTheVmsOwnDisks() throws Exception {
+    LaunchPlan plan = planSeed("cloudInit: {name: init}", null);
+    JsonNode seed = seedDevice(plan);
+    assertThat(seed.path("driver").asText()).isEqualTo("virtio-blk-pci");
+    assertThat(plan.renderedSeed()).isNotNull();
+    // Not a CD-ROM, and no controller it would need; the root disk stays the first virtio disk
+    // (vda), the seed comes after it.
+    assertThat(drivers(plan))
+        .doesNotContain("ide-cd", "scsi-cd", "virtio-scsi-pci")
+        .containsSubsequence("virtio-blk-pci", "virtio-blk-pci");
+    List<String> ids = options(plan, "-device").stream().map(d -> d.path("id").asText()).toList();
+    assertThat(ids).containsSubsequence("disk-root", "cloudinit");
+  }
+
+  @Test
+  void theSeedOnScsiIsAReadOnlyDiskOnTheVirtioScsiController() throws Exception {
+    JsonNode seed = seedDevice(planSeed("cloudInit: {name: init, bus: scsi}", null));
+    assertThat(seed.path("driver").asText()).isEqualTo("scsi-hd");
+    assertThat(seed.path("bus").asText()).isEqualTo("scsi0.0");
+    assertThat(drivers(planSeed("cloudInit: {name: init, bus: scsi}", null)))
+        .contains("virtio-scsi-pci")
+        .doesNotContain("scsi-cd", "ide-cd");
+  }
+
+  @Test
+  void theSeedOnSataIsACdrom() throws Exception {
+    JsonNode seed = seedDevice(planSeed("cloudInit: {name: init, bus: sata}", null));
+    assertThat(seed.path("driver").asText()).isEqualTo("ide-cd");
+    assertThat(seed.path("bus").asText()).isEqualTo("ide.0");
+  }
+
+  @Test
+  void aSeedFolderFollowsTheVmsBusToo() throws Exception {
+    Path seedDir = seedDir();
+    // The cluster path: the operator's rendered seed, and the VM's choice of bus.
+    LaunchPlan scsi = planSeed("cloudInit: {name: init, bus: scsi}", seedDir);
+    assertThat(scsi.seedDir()).isEqualTo(seedDir);
+    assertThat(scsi.renderedSeed()).isNull();
+    assertThat(seedDevice(scsi).path("driver").asText()).isEqualTo("scsi-hd");
+    assertThat(
+            seedDevice(planSeed("cloudInit: {name: init, bus: sata}", seedDir))
+                .path("driver")
+                .asText())
+        .isEqualTo("ide-cd");
+    // A seed folder for a VM that names no CloudInitConfig: the default bus.
+    assertThat(seedDevice(planSeed(null, seedDir)).path("driver").asText())
+        .isEqualTo("virtio-blk-pci");
   }
 }

@@ -3,16 +3,11 @@ package io.fastvm.operator.console;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fastvm.contract.console.pki.ConsoleCertificateAuthority;
-import io.fastvm.operator.vm.VmJson;
-import io.fastvm.operator.vm.VmMetadata;
+import io.fastvm.operator.secret.SecretUpsert;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -126,7 +121,7 @@ public final class ConsoleCa {
       Secret desired =
           ConsoleTlsSecrets.proxySecret(
               ns, authority.issueProxyClient(settings.certificateValidity()));
-      upsert(client, desired, current);
+      SecretUpsert.upsert(client, desired, current);
       LOG.infof(
           "issued the console-proxy's client certificate in %s/%s",
           ns, ConsoleTlsSecrets.PROXY_SECRET);
@@ -134,56 +129,6 @@ public final class ConsoleCa {
     }
     proxyRenewAt = renewAt;
     proxyCheckedAt = now;
-  }
-
-  /**
-   * Creates {@code desired}, or merge-patches its labels and data into {@code current}: a plain
-   * create or patch, never apply, so a Secret of someone else's is refused rather than taken over.
-   */
-  public static Secret upsert(KubernetesClient client, Secret desired, Secret current) {
-    String ns = desired.getMetadata().getNamespace();
-    String name = desired.getMetadata().getName();
-    if (current == null) {
-      try {
-        return client.secrets().inNamespace(ns).resource(desired).create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-        current = client.secrets().inNamespace(ns).withName(name).get();
-      }
-    }
-    if (current != null && !managed(current)) {
-      // A Secret of someone else's under that name: never overwrite it.
-      throw new KubernetesClientException(
-          "Secret "
-              + ns
-              + "/"
-              + name
-              + " exists but is not managed by fastvm (label "
-              + VmMetadata.MANAGED_SELECTOR
-              + "); delete or rename it",
-          409,
-          null);
-    }
-    Map<String, Object> metadata = new LinkedHashMap<>();
-    metadata.put("labels", desired.getMetadata().getLabels());
-    if (desired.getMetadata().getOwnerReferences() != null) {
-      metadata.put("ownerReferences", desired.getMetadata().getOwnerReferences());
-    }
-    Map<String, Object> patch = new LinkedHashMap<>();
-    patch.put("metadata", metadata);
-    patch.put("data", desired.getData());
-    return client
-        .secrets()
-        .inNamespace(ns)
-        .withName(name)
-        .patch(PatchContext.of(PatchType.JSON_MERGE), VmJson.json(patch));
-  }
-
-  private static boolean managed(Secret secret) {
-    Map<String, String> labels = secret.getMetadata().getLabels();
-    return labels != null && VmMetadata.MANAGED_BY_VALUE.equals(labels.get(VmMetadata.MANAGED_BY));
   }
 
   private static String firstNonBlank(String... values) {

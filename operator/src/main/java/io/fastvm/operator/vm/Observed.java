@@ -2,6 +2,7 @@ package io.fastvm.operator.vm;
 
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.VirtualMachine;
@@ -20,6 +21,8 @@ import java.util.Optional;
  * @param service the Service with the VM Service's name, whoever owns it
  * @param volumes the referenced Volumes that exist, by name
  * @param cloudInit the referenced CloudInitConfig, if it exists
+ * @param cloudInitUserData the CloudInitConfig's Secret, if the informer has it
+ * @param seed the VM's seed Secret ({@code <vm>-seed}), whoever made it
  * @param now the time of the observation
  */
 public record Observed(
@@ -29,4 +32,19 @@ public record Observed(
     Optional<Service> service,
     Map<String, Volume> volumes,
     Optional<CloudInitConfig> cloudInit,
-    Instant now) {}
+    Optional<Secret> cloudInitUserData,
+    Optional<Secret> seed,
+    Instant now) {
+
+  /** Without cloud-init Secrets (a VM without cloud-init, or one whose config is not Ready). */
+  public Observed(
+      VirtualMachine vm,
+      List<Pod> pods,
+      Optional<PersistentVolumeClaim> statePvc,
+      Optional<Service> service,
+      Map<String, Volume> volumes,
+      Optional<CloudInitConfig> cloudInit,
+      Instant now) {
+    this(vm, pods, statePvc, service, volumes, cloudInit, Optional.empty(), Optional.empty(), now);
+  }
+}

@@ -129,7 +129,8 @@ public final class ReferenceResolver {
         var status = cloudInitConfig.get().getStatus();
         if (status == null
             || status.phase() != CloudInitPhase.READY
-            || blank(status.secretName())) {
+            || blank(status.secretName())
+            || blank(status.seedHash())) {
           String phase =
               status == null || status.phase() == null
                   ? "no phase"
@@ -146,7 +147,8 @@ public final class ReferenceResolver {
         }
       }
     }
-    return new ResolvedReferences(uses, secret, volumeProblems, cloudInitProblems);
+    return new ResolvedReferences(
+        uses, secret, Optional.empty(), volumeProblems, cloudInitProblems);
   }
 
   /** A Volume is mounted read-only when nothing writes to it: CD-ROMs, read-only disks, kernels. */

@@ -22,8 +22,9 @@ import io.fastvm.operator.console.ConsoleTlsSecrets;
 import io.fastvm.operator.console.ConsoleTlsSettings;
 import io.fastvm.operator.events.EventRecorder;
 import io.fastvm.operator.metrics.VmMetrics;
+import io.fastvm.operator.secret.SecretUpsert;
 import io.fastvm.operator.status.PlannedEvent;
-import io.fastvm.operator.status.StatusPatch;
+import io.fastvm.operator.status.StatusWrite;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -148,7 +149,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
     consoleCa.ensureProxyCertificate(client);
     ConsoleTlsSettings tls = consoleCa.settings();
     ResourceID id = new ResourceID(VmNames.consoleTlsSecret(vm), vm.getMetadata().getNamespace());
-    Optional<Secret> current = sources.consoleSecrets().get(id);
+    Optional<Secret> current = sources.secrets().get(id);
     String identity = ConsoleTlsSecrets.endpointIdentity(vm);
     Instant now = clock.instant();
     Instant renewAt =
@@ -156,7 +157,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
             current,
             identity,
             ca.certificatePem(),
-            secret -> sources.consoleSecrets().get(secret).isPresent());
+            secret -> sources.secrets().get(secret).isPresent());
     if (!now.isBefore(renewAt)) {
       Secret desired =
           ConsoleTlsSecrets.endpointSecret(
@@ -165,11 +166,11 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
                   vm.getMetadata().getNamespace(),
                   vm.getMetadata().getName(),
                   tls.certificateValidity()));
-      Secret written = ConsoleCa.upsert(client, desired, current.orElse(null));
+      Secret written = SecretUpsert.upsert(client, desired, current.orElse(null));
       if (current.isEmpty()) {
-        sources.consoleSecrets().handleRecentResourceCreate(id, written);
+        sources.secrets().handleRecentResourceCreate(id, written);
       } else {
-        sources.consoleSecrets().handleRecentResourceUpdate(id, written, current.get());
+        sources.secrets().handleRecentResourceUpdate(id, written, current.get());
       }
       renewAt = now.plus(tls.certificateValidity()).minus(tls.renewBefore());
       consoleRenewals.issued(written, identity, ca.certificatePem(), renewAt);
@@ -223,7 +224,22 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
             new ResourceID(VmNames.service(vm), namespace),
             VmService.desired(vm).isPresent(),
             client.services().inNamespace(namespace).withName(VmNames.service(vm)));
-    return new Observed(vm, pods, statePvc, service, volumes, cloudInit, clock.instant());
+    // Both are labelled as the operator's: the config's Secret and the VM's own seed.
+    Optional<Secret> userData =
+        cloudInit
+            .map(CloudInitConfig::getStatus)
+            .map(status -> status.secretName())
+            .flatMap(name -> sources.secrets().get(new ResourceID(name, namespace)));
+    Optional<Secret> seed =
+        vm.getSpec().cloudInit() == null
+            ? Optional.empty()
+            : cachedOrByName(
+                sources.secrets(),
+                new ResourceID(VmNames.cloudInitSeedSecret(vm), namespace),
+                true,
+                client.secrets().inNamespace(namespace).withName(VmNames.cloudInitSeedSecret(vm)));
+    return new Observed(
+        vm, pods, statePvc, service, volumes, cloudInit, userData, seed, clock.instant());
   }
 
   /**
@@ -252,6 +268,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
               vm,
               sources.claims(),
               client.persistentVolumeClaims().inNamespace(namespace).resource(create.claim()));
+      case VmAction.WriteSeed write -> writeSeed(vm, write.seed(), client);
       case VmAction.CreatePod create -> {
         createIfAbsent(
             vm, sources.pods(), client.pods().inNamespace(namespace).resource(create.pod()));
@@ -299,6 +316,18 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
    * it, which is fine when it is ours and reported when it is not. The created object goes into the
    * informer's cache at once, so the next reconcile sees it even before its watch event.
    */
+  /** Creates the VM's seed Secret, or replaces its content (the planner checked it is ours). */
+  private void writeSeed(VirtualMachine vm, Secret desired, KubernetesClient client) {
+    ResourceID id = ResourceID.fromResource(desired);
+    Optional<Secret> current = sources.secrets().get(id);
+    Secret written = SecretUpsert.upsert(client, desired, current.orElse(null));
+    if (current.isEmpty()) {
+      sources.secrets().handleRecentResourceCreate(id, written);
+    } else {
+      sources.secrets().handleRecentResourceUpdate(id, written, current.get());
+    }
+  }
+
   private <T extends HasMetadata> void createIfAbsent(
       VirtualMachine vm, InformerEventSource<T, VirtualMachine> source, Resource<T> resource) {
     try {
@@ -329,40 +358,19 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
 
   private void patchStatus(
       VirtualMachine vm, VirtualMachineStatus status, Context<VirtualMachine> context) {
-    Optional<String> patch =
-        StatusPatch.between(vm.getStatus(), status, vm.getMetadata().getResourceVersion());
-    if (patch.isEmpty()) {
-      return;
-    }
-    VirtualMachine updated;
-    try {
-      updated =
-          context
-              .getClient()
-              .resources(VirtualMachine.class)
-              .inNamespace(vm.getMetadata().getNamespace())
-              .withName(vm.getMetadata().getName())
-              .subresource("status")
-              .patch(PatchContext.of(PatchType.JSON_MERGE), patch.get());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      // The VM changed after it was observed (its watch event is on its way and reconciles it
-      // again): this status would describe the old version, so it is dropped, not retried.
-      LOG.debugf(
-          "status of %s/%s not written: the VM changed since version %s",
-          vm.getMetadata().getNamespace(),
-          vm.getMetadata().getName(),
-          vm.getMetadata().getResourceVersion());
+    var outcome = StatusWrite.write(context.getClient(), vm, status);
+    if (outcome.conflict()) {
       metrics.statusConflict();
-      return;
     }
     // The next reconcile must see this status even if the watch event is still on its way.
-    context
-        .eventSourceRetriever()
-        .getControllerEventSource()
-        .handleRecentResourceUpdate(ResourceID.fromResource(vm), updated, vm);
+    outcome
+        .written()
+        .ifPresent(
+            updated ->
+                context
+                    .eventSourceRetriever()
+                    .getControllerEventSource()
+                    .handleRecentResourceUpdate(ResourceID.fromResource(vm), updated, vm));
   }
 
   /** Posts remaining events; for tests and shutdown. */

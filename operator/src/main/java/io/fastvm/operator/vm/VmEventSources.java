@@ -20,15 +20,16 @@ import java.util.stream.Collectors;
 
 /**
  * The informers a VM reconcile reads from, and how their events find the VMs they concern: pods,
- * Services, state PVCs and console TLS Secrets by owner reference (only the operator's own, by
- * label); Volumes and CloudInitConfigs by an index of the VMs that refer to them, so that creating
- * or readying one starts the VMs waiting for it at once.
+ * Services, state PVCs and Secrets (console TLS, cloud-init seeds) by owner reference (only the
+ * operator's own, by label); Volumes and CloudInitConfigs by an index of the VMs that refer to
+ * them, so that creating or readying one starts the VMs waiting for it at once. A CloudInitConfig's
+ * Secret concerns the VMs that refer to the config: its new content makes their new seeds.
  */
 public record VmEventSources(
     InformerEventSource<Pod, VirtualMachine> pods,
     InformerEventSource<Service, VirtualMachine> services,
     InformerEventSource<PersistentVolumeClaim, VirtualMachine> claims,
-    InformerEventSource<Secret, VirtualMachine> consoleSecrets,
+    InformerEventSource<Secret, VirtualMachine> secrets,
     InformerEventSource<Volume, VirtualMachine> volumes,
     InformerEventSource<CloudInitConfig, VirtualMachine> cloudInits) {
 
@@ -36,7 +37,7 @@ public record VmEventSources(
   static final String CLOUD_INIT_INDEX = "fastvm.io/cloud-init";
 
   public List<EventSource<?, VirtualMachine>> all() {
-    return List.of(pods, services, claims, consoleSecrets, volumes, cloudInits);
+    return List.of(pods, services, claims, secrets, volumes, cloudInits);
   }
 
   static VmEventSources create(EventSourceContext<VirtualMachine> context) {
@@ -62,7 +63,13 @@ public record VmEventSources(
         owned(Pod.class, "pods", context),
         owned(Service.class, "services", context),
         owned(PersistentVolumeClaim.class, "state-claims", context),
-        owned(Secret.class, "console-secrets", context),
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Secret.class, VirtualMachine.class)
+                .withName("secrets")
+                .withLabelSelector(VmMetadata.MANAGED_SELECTOR)
+                .withSecondaryToPrimaryMapper(ownersAndSeedUsers(context))
+                .build(),
+            context),
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Volume.class, VirtualMachine.class)
                 .withName("volumes")
@@ -100,6 +107,26 @@ public record VmEventSources(
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(VirtualMachine.class))
             .build(),
         context);
+  }
+
+  private static SecondaryToPrimaryMapper<Secret> ownersAndSeedUsers(
+      EventSourceContext<VirtualMachine> context) {
+    SecondaryToPrimaryMapper<Secret> owners = Mappers.fromOwnerReferences(VirtualMachine.class);
+    return secret -> {
+      Set<ResourceID> concerned = new java.util.HashSet<>(owners.toPrimaryResourceIDs(secret));
+      secret.getMetadata().getOwnerReferences().stream()
+          .filter(r -> "CloudInitConfig".equals(r.getKind()))
+          .flatMap(
+              r ->
+                  context
+                      .getPrimaryCache()
+                      .byIndex(
+                          CLOUD_INIT_INDEX, key(secret.getMetadata().getNamespace(), r.getName()))
+                      .stream())
+          .map(ResourceID::fromResource)
+          .forEach(concerned::add);
+      return concerned;
+    };
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>

@@ -36,6 +36,11 @@ public final class VmNames {
     return base(vm.getMetadata().getName(), 200) + "-console-tls";
   }
 
+  /** The Secret with the VM's NoCloud seed ({@code <vm>-seed}), made from its CloudInitConfig. */
+  public static String cloudInitSeedSecret(VirtualMachine vm) {
+    return base(vm.getMetadata().getName(), 200) + "-seed";
+  }
+
   /**
    * The Service of forwarded ports: the VM's name when it is a DNS-1035 label (what Service names
    * must be), else {@code vm-<sanitized>-<hash>}.

@@ -3,6 +3,7 @@ package io.fastvm.operator.vm;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fastvm.api.v1alpha1.Network;
 import io.fastvm.api.v1alpha1.NetworkType;
@@ -62,6 +63,8 @@ public final class VmPlanner {
     deleteLeftoverPods(s.pods(), actions, events);
     if (!s.deleting() && s.problems().isEmpty()) {
       serviceActions(s.vm(), o.service(), actions, events);
+      // Before the pod that mounts it; a running pod keeps its seed until it restarts.
+      s.seedToWrite().ifPresent(seed -> actions.add(new VmAction.WriteSeed(seed)));
     }
     lostPodEvent(s).ifPresent(events::add);
 
@@ -88,6 +91,7 @@ public final class VmPlanner {
    * @param deleting whether the VM is being deleted
    * @param problems what is wrong with the spec
    * @param refs what the VM's references resolve to
+   * @param seedToWrite the VM's seed Secret, when it must be created or updated
    * @param state the facts the run strategy decides on
    * @param decision what the run strategy says; wait for the pod to go while the VM is deleted
    */
@@ -99,6 +103,7 @@ public final class VmPlanner {
       boolean deleting,
       List<String> problems,
       ResolvedReferences refs,
+      Optional<Secret> seedToWrite,
       RunState state,
       RunDecision decision) {
 
@@ -133,12 +138,19 @@ public final class VmPlanner {
     boolean deleting = vm.getMetadata().getDeletionTimestamp() != null;
     List<String> problems = SpecValidator.problems(spec);
     ResolvedReferences refs = ReferenceResolver.resolve(spec, o.volumes(), o.cloudInit());
+    Optional<Secret> seed = Optional.empty();
+    if (spec.cloudInit() != null && refs.cloudInitProblems().isEmpty()) {
+      VmSeed.Decision decision =
+          VmSeed.decide(vm, o.cloudInit().orElseThrow(), o.cloudInitUserData(), o.seed());
+      refs = refs.withSeed(decision);
+      seed = decision.write();
+    }
     RunState state = runState(o, old, pods, settings);
     RunDecision decision =
         deleting
             ? new RunDecision.WaitForStop(Instant.MAX)
             : RunPolicy.decide(state, o.now(), settings.nodeLostTimeout());
-    return new Situation(o, settings, old, pods, deleting, problems, refs, state, decision);
+    return new Situation(o, settings, old, pods, deleting, problems, refs, seed, state, decision);
   }
 
   private static Pods pods(Observed o) {
@@ -530,7 +542,7 @@ public final class VmPlanner {
         new Conditions.Wanted(
             VmConditions.READY, draft.ready, draft.readyReason, draft.readyMessage));
     wanted.addAll(referenceConditions(spec, s.refs()));
-    restartRequired(spec, s.observed().volumes(), s.pods().current(), s.problems())
+    restartRequired(spec, s.refs(), s.observed().volumes(), s.pods().current(), s.problems())
         .ifPresent(wanted::add);
     if (draft.nodeLost) {
       // Only while the node is lost: its transition time is when it stopped reporting.
@@ -841,6 +853,7 @@ public final class VmPlanner {
 
   private static Optional<Conditions.Wanted> restartRequired(
       VirtualMachineSpec spec,
+      ResolvedReferences refs,
       Map<String, Volume> volumes,
       Optional<PodView> current,
       List<String> problems) {
@@ -859,6 +872,14 @@ public final class VmPlanner {
               .orElse(List.of());
       changed.addAll(fields.isEmpty() ? List.of("the spec") : fields);
     }
+    // A changed seed: cloud-init sees a new instance-id at the next boot, not before.
+    refs.cloudInitInstance()
+        .filter(
+            instance ->
+                VmMetadata.annotation(pod.pod(), VmSeed.INSTANCE_ANNOTATION)
+                    .map(before -> !before.equals(instance))
+                    .orElse(false))
+        .ifPresent(instance -> changed.add("CloudInitConfig " + spec.cloudInit().name()));
     // A grown Volume: its image grows when the launcher next opens it.
     manifest
         .map(VmManifest::volumeSizes)

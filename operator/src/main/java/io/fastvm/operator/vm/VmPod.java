@@ -138,6 +138,9 @@ public final class VmPod {
     annotations.put(
         VmMetadata.MANIFEST_ANNOTATION, VmManifest.render(vm, in.volumes(), cloudInitInManifest));
     annotations.put(VmMetadata.SPEC_HASH_ANNOTATION, SpecHash.of(spec));
+    in.references()
+        .cloudInitInstance()
+        .ifPresent(instance -> annotations.put(VmSeed.INSTANCE_ANNOTATION, instance));
     annotations.put(VmMetadata.RUN_ANNOTATION, String.valueOf(in.run()));
     annotations.put(VmMetadata.VCPUS_ANNOTATION, String.valueOf(spec.effectiveCpu().vcpus()));
     annotations.put(VmMetadata.FAILURE_COUNT_ANNOTATION, String.valueOf(in.failureCount()));

@@ -14,7 +14,7 @@ import io.fastvm.api.v1alpha1.VolumeStatus;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.events.EventRecorder;
 import io.fastvm.operator.status.PlannedEvent;
-import io.fastvm.operator.status.StatusPatch;
+import io.fastvm.operator.status.StatusWrite;
 import io.fastvm.operator.vm.VmJson;
 import io.fastvm.operator.vm.VmMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -33,7 +33,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jboss.logging.Logger;
 
 /**
  * Reconciles a Volume: observes its PVC, populate Job and pod, its source and its users; lets
@@ -46,7 +45,6 @@ import org.jboss.logging.Logger;
     finalizerName = VolumeMetadata.PROTECTION_FINALIZER)
 public class VolumeReconciler implements Reconciler<Volume>, Cleaner<Volume>, AutoCloseable {
   public static final String NAME = "volume";
-  private static final Logger LOG = Logger.getLogger(VolumeReconciler.class);
   private static final Duration DELETION_RECHECK = Duration.ofSeconds(30);
 
   private final OperatorSettings settings;
@@ -79,7 +77,7 @@ public class VolumeReconciler implements Reconciler<Volume>, Cleaner<Volume>, Au
     for (VolumeAction action : plan.actions()) {
       apply(volume, action, client);
     }
-    patchStatus(volume, plan.status(), client);
+    StatusWrite.write(client, volume, plan.status());
     for (PlannedEvent event : plan.events()) {
       events.record(volume, event.warning(), event.reason(), event.message());
     }
@@ -97,7 +95,7 @@ public class VolumeReconciler implements Reconciler<Volume>, Cleaner<Volume>, Au
       return DeleteControl.defaultDelete();
     }
     VolumeStatus status = VolumeDeletion.blockedStatus(observed, blocked.get());
-    patchStatus(volume, status, context.getClient());
+    StatusWrite.write(context.getClient(), volume, status);
     events.record(volume, true, "DeletionBlocked", blocked.get());
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_RECHECK.toMillis());
   }
@@ -253,27 +251,6 @@ public class VolumeReconciler implements Reconciler<Volume>, Cleaner<Volume>, Au
             409,
             null);
       }
-    }
-  }
-
-  private void patchStatus(Volume volume, VolumeStatus status, KubernetesClient client) {
-    Optional<String> patch =
-        StatusPatch.between(volume.getStatus(), status, volume.getMetadata().getResourceVersion());
-    if (patch.isEmpty()) {
-      return;
-    }
-    try {
-      client
-          .resources(Volume.class)
-          .inNamespace(volume.getMetadata().getNamespace())
-          .withName(volume.getMetadata().getName())
-          .subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch.get());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      LOG.debugf("status of Volume %s not written: it changed", volume.getMetadata().getName());
     }
   }
 

@@ -134,9 +134,8 @@ class ChartInstallRealServerTest {
               () ->
                   admin.v1().events().inNamespace(NS).list().getItems().stream()
                       .anyMatch(e -> "ClaimNotResized".equals(e.getReason())));
-      var init = admin.resource(TestVms.cloudInit("chart-init")).create();
-      init.setStatus(TestVms.readyCloudInit("chart-init-seed"));
-      admin.resource(init).updateStatus();
+      // Made Ready by the CloudInitConfig reconciler, with the chart's rights.
+      admin.resource(TestVms.cloudInit("chart-init")).create();
       admin
           .resource(
               TestVms.newVm(

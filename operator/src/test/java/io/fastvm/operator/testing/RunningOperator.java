@@ -1,6 +1,7 @@
 package io.fastvm.operator.testing;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fastvm.operator.cloudinit.CloudInitConfigReconciler;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.metrics.VmMetrics;
 import io.fastvm.operator.vm.VirtualMachineReconciler;
@@ -11,7 +12,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The operator started programmatically (Java Operator SDK, no Quarkus) against a client of the
- * mock API server, so a test can stop it and start a new one, as an operator restart would. The
+ * mock or a real API server (the VM and CloudInitConfig reconcilers, and the Volume reconciler when
+ * asked for), so a test can stop it and start a new one, as an operator restart would. The
  * configuration matches application.properties: merge patches, no server-side apply.
  */
 public final class RunningOperator implements AutoCloseable {
@@ -21,16 +23,19 @@ public final class RunningOperator implements AutoCloseable {
   private final KubernetesClient client;
 
   private final VolumeReconciler volumes;
+  private final CloudInitConfigReconciler cloudInits;
 
   private RunningOperator(
       Operator operator,
       VirtualMachineReconciler reconciler,
       VolumeReconciler volumes,
+      CloudInitConfigReconciler cloudInits,
       SimpleMeterRegistry registry,
       KubernetesClient client) {
     this.operator = operator;
     this.reconciler = reconciler;
     this.volumes = volumes;
+    this.cloudInits = cloudInits;
     this.registry = registry;
     this.client = client;
   }
@@ -86,8 +91,12 @@ public final class RunningOperator implements AutoCloseable {
     if (volumeReconciler != null) {
       operator.register(volumeReconciler);
     }
+    // Always: VMs with cloud-init wait for their config's Secret, which only it writes.
+    CloudInitConfigReconciler cloudInits = new CloudInitConfigReconciler();
+    operator.register(cloudInits);
     operator.start();
-    return new RunningOperator(operator, reconciler, volumeReconciler, registry, client);
+    return new RunningOperator(
+        operator, reconciler, volumeReconciler, cloudInits, registry, client);
   }
 
   public SimpleMeterRegistry registry() {
@@ -96,6 +105,7 @@ public final class RunningOperator implements AutoCloseable {
 
   public void flushEvents() {
     reconciler.flushEvents();
+    cloudInits.flushEvents();
     if (volumes != null) {
       volumes.flushEvents();
     }
@@ -109,6 +119,7 @@ public final class RunningOperator implements AutoCloseable {
   public void close() {
     operator.stop();
     reconciler.close();
+    cloudInits.close();
     if (volumes != null) {
       volumes.close();
     }

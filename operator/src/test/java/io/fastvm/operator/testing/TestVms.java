@@ -182,6 +182,6 @@ public final class TestVms {
   }
 
   public static CloudInitConfigStatus readyCloudInit(String secret) {
-    return new CloudInitConfigStatus(CloudInitPhase.READY, secret, null, 1L);
+    return new CloudInitConfigStatus(CloudInitPhase.READY, secret, "0000", null, 1L);
   }
 }

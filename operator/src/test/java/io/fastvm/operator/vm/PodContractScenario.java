@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.PrintableStatus;
 import io.fastvm.api.v1alpha1.RunStrategy;
 import io.fastvm.api.v1alpha1.VirtualMachine;
@@ -56,9 +55,7 @@ abstract class PodContractScenario {
         volume.setStatus(TestVms.readyStatus(name + "-pvc"));
         client.resource(volume).updateStatus();
       }
-      CloudInitConfig init = client.resource(TestVms.cloudInit("init")).create();
-      init.setStatus(TestVms.readyCloudInit("init-seed"));
-      client.resource(init).updateStatus();
+      client.resource(TestVms.cloudInit("init")).create();
       client
           .resource(
               TestVms.newVm(
@@ -87,7 +84,8 @@ abstract class PodContractScenario {
                   "root-pvc", Map.of("disk.img", image),
                   "iso-pvc", Map.of("disk.img", image),
                   "contract-state", Map.of()),
-              Map.of("init-seed", Map.of("user-data", "#cloud-config\n", "meta-data", "{}\n")),
+              // The VM's seed as the operator wrote it (read from the API server like a kubelet).
+              Map.of(),
               client);
       Process launcher =
           run.command(ContractLauncher.class.getName())

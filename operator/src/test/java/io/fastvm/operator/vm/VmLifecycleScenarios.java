@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.PrintableStatus;
 import io.fastvm.api.v1alpha1.RunStrategy;
 import io.fastvm.api.v1alpha1.VirtualMachine;
@@ -396,15 +395,16 @@ abstract class VmLifecycleScenarios {
                     Conditions.find(s.conditions(), VmConditions.VOLUMES_READY).get().getStatus()));
     assertThat(pods("i")).isEmpty();
 
-    CloudInitConfig init = client.resource(TestVms.cloudInit("i-init")).create();
-    init.setStatus(TestVms.readyCloudInit("i-init-seed"));
-    client.resource(init).updateStatus();
+    // The CloudInitConfig reconciler renders it; the VM's own seed is made from its Secret.
+    client.resource(TestVms.cloudInit("i-init")).create();
     String pod = awaitPod("i");
     assertThat(client.pods().inNamespace(NS).withName(pod).get().getSpec().getVolumes())
         .anySatisfy(
             v ->
                 assertThat(v.getSecret() == null ? null : v.getSecret().getSecretName())
-                    .isEqualTo("i-init-seed"));
+                    .isEqualTo("i-seed"));
+    assertThat(client.secrets().inNamespace(NS).withName("i-seed").get().getData())
+        .containsKeys("user-data", "meta-data");
   }
 
   @Test

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fastvm.api.v1alpha1.CloudInitConfig;
+import io.fastvm.api.v1alpha1.CloudInitConfigStatus;
+import io.fastvm.api.v1alpha1.CloudInitPhase;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.api.v1alpha1.VolumePhase;
 import io.fastvm.api.v1alpha1.VolumeSource;
@@ -33,14 +36,15 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Every Volume of the repository's {@code examples/} reconciles as written, on a real API server
- * with its controller-manager: each file applied to its own namespace (the fastvm kinds and core
- * objects; Multus' kinds are not served here), the populate Jobs' pods run the real populator on
- * this machine. The examples' URLs point at hosts this machine cannot reach, so the populator is
- * routed to a local server that serves a small qcow2 image for {@code .qcow2} paths and raw bytes
- * for the rest: a Volume without a digest becomes Ready; one with a pinned digest (the examples'
- * digests stand for the real files') fails with a checksum mismatch that names it, which shows the
- * digest as written is enforced. The namespaces stay: the control plane is this JVM's alone.
+ * Every Volume and CloudInitConfig of the repository's {@code examples/} reconciles as written (the
+ * CloudInitConfigs with their password Secrets become Ready), on a real API server with its
+ * controller-manager: each file applied to its own namespace (the fastvm kinds and core objects;
+ * Multus' kinds are not served here), the populate Jobs' pods run the real populator on this
+ * machine. The examples' URLs point at hosts this machine cannot reach, so the populator is routed
+ * to a local server that serves a small qcow2 image for {@code .qcow2} paths and raw bytes for the
+ * rest: a Volume without a digest becomes Ready; one with a pinned digest (the examples' digests
+ * stand for the real files') fails with a checksum mismatch that names it, which shows the digest
+ * as written is enforced. The namespaces stay: the control plane is this JVM's alone.
  */
 @ExtendWith(RealApiServer.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,6 +58,8 @@ class ExampleVolumesRealServerTest {
   RunningOperator operator;
   FakeJobRunner jobs;
   HttpServer http;
+  final List<Volume> volumes = new ArrayList<>();
+  final List<CloudInitConfig> cloudInits = new ArrayList<>();
 
   @BeforeAll
   void start(ControlPlane plane) throws Exception {
@@ -67,6 +73,7 @@ class ExampleVolumesRealServerTest {
             cluster, Files.createDirectories(tmp.resolve("storage")), tmp.resolve("pods"));
     String local = "http://127.0.0.1:" + http.getAddress().getPort() + "/";
     jobs.routeUrls(url -> local + URI.create(url).getHost() + URI.create(url).getPath());
+    applyExamples();
   }
 
   @AfterAll
@@ -85,20 +92,58 @@ class ExampleVolumesRealServerTest {
     }
   }
 
-  @Test
-  void everyExampleVolumeReconcilesAsWritten() throws IOException {
-    List<Volume> volumes = new ArrayList<>();
+  /** Each example file in its own namespace, as a user would apply it. */
+  private void applyExamples() throws IOException {
     for (Path file : exampleFiles()) {
       String namespace = "example-" + file.getFileName().toString().replace(".yaml", "");
       cluster.resetNamespace(namespace);
       for (HasMetadata object : fastvmAndCoreObjects(file)) {
         object.getMetadata().setNamespace(namespace);
         HasMetadata created = client.resource(object).create();
+        var serialization = client.getKubernetesSerialization();
         if ("Volume".equals(created.getKind())) {
-          volumes.add(client.getKubernetesSerialization().convertValue(created, Volume.class));
+          volumes.add(serialization.convertValue(created, Volume.class));
+        } else if ("CloudInitConfig".equals(created.getKind())) {
+          cloudInits.add(serialization.convertValue(created, CloudInitConfig.class));
         }
       }
     }
+  }
+
+  @Test
+  void everyExampleCloudInitConfigReconcilesAsWritten() {
+    assertThat(cloudInits)
+        .extracting(c -> c.getMetadata().getName())
+        .as("the examples' CloudInitConfigs")
+        .contains("debian-init", "web-static");
+    for (CloudInitConfig config : cloudInits) {
+      String name = config.getMetadata().getNamespace() + "/" + config.getMetadata().getName();
+      CloudInitConfigStatus[] last = new CloudInitConfigStatus[1];
+      try {
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  CloudInitConfig now = client.resource(config).get();
+                  last[0] = now == null ? null : now.getStatus();
+                  return last[0] != null && last[0].phase() == CloudInitPhase.READY;
+                });
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError(name + " never became Ready; last status " + last[0], e);
+      }
+      assertThat(
+              client
+                  .secrets()
+                  .inNamespace(config.getMetadata().getNamespace())
+                  .withName(last[0].secretName())
+                  .get())
+          .as(name + "'s Secret")
+          .isNotNull();
+    }
+  }
+
+  @Test
+  void everyExampleVolumeReconcilesAsWritten() {
     assertThat(volumes).as("the examples' Volumes").hasSizeGreaterThanOrEqualTo(10);
 
     for (Volume volume : volumes) {

@@ -1,4 +1,4 @@
-package io.fastvm.node.cloudinit;
+package io.fastvm.cloudinit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,26 +22,33 @@ import org.apache.commons.codec.digest.Sha2Crypt;
 /**
  * Renders a CloudInitConfig into a NoCloud seed: user-data ({@code #cloud-config}, or a MIME
  * multi-part when the spec also has raw {@code userData}), meta-data (instance-id, local-hostname)
- * and network-config version 2. A pure function: same input, same seed, so the operator can render
- * it into a Secret without churn. Passwords leave only as SHA-512 crypt hashes, salted per VM and
- * user (not from the password).
+ * and network-config version 2, in two steps: {@link #config} renders what a CloudInitConfig says
+ * on its own (the operator keeps it in the CloudInitConfig's Secret), {@link #seed} adds what is
+ * particular to a VM (its name, its NICs' MACs). Pure functions: same input, same seed, so the
+ * operator can render it into Secrets without churn. Passwords leave only as SHA-512 crypt hashes,
+ * salted per CloudInitConfig and user (not from the password).
  */
 public final class NoCloudRenderer {
   private NoCloudRenderer() {}
 
+  /**
+   * Every string quoted: cloud-init reads YAML 1.1 (PyYAML), where an unquoted all-digit MAC such
+   * as 52:54:00:12:34:56 is a base-60 integer, and Jackson's minimal quoting does not know that.
+   */
   private static final YAMLMapper YAML =
       YAMLMapper.builder()
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+          .disable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .build();
 
   /** MIME boundary of multi-part user-data; it cannot occur in base64-free text parts we emit. */
   static final String BOUNDARY = "==fastvm-cloud-init-boundary==";
 
   /**
+   * The whole seed of one VM, as {@code fastvm run} needs it: {@link #config} then {@link #seed}.
+   *
    * @param namespace the VM's namespace
-   * @param vmName the VM's name (default hostname, instance-id)
+   * @param vmName the VM's name (default hostname, instance-id, password salt)
    * @param firstNicMac MAC of the VM's first NIC (network-config matches it), or null
    * @param secrets string data of Secrets by name (for passwords)
    * @throws IllegalArgumentException when a referenced Secret or key is missing
@@ -52,13 +59,26 @@ public final class NoCloudRenderer {
       String vmName,
       String firstNicMac,
       Map<String, Map<String, String>> secrets) {
-    String hostname = spec.hostname() != null ? spec.hostname() : vmName;
-    String metaData =
-        yaml(
-            YAML.createObjectNode()
-                .put("instance-id", "fastvm-" + namespace + "-" + vmName)
-                .put("local-hostname", hostname));
+    return seed(
+        config(spec, namespace, vmName, secrets),
+        namespace,
+        vmName,
+        firstNicMac == null ? List.of() : List.of(firstNicMac));
+  }
 
+  /**
+   * What a CloudInitConfig renders on its own, before any VM uses it: the user-data ({@code
+   * #cloud-config}, or a MIME multi-part when the spec also has raw {@code userData}), with
+   * passwords as SHA-512 crypt hashes salted by config and user.
+   *
+   * @param configName the CloudInitConfig's name (password salt)
+   * @throws IllegalArgumentException when a referenced Secret or key is missing
+   */
+  public static RenderedConfig config(
+      CloudInitConfigSpec spec,
+      String namespace,
+      String configName,
+      Map<String, Map<String, String>> secrets) {
     boolean generated =
         spec.users() != null && !spec.users().isEmpty()
             || spec.packages() != null && !spec.packages().isEmpty()
@@ -66,7 +86,7 @@ public final class NoCloudRenderer {
             || spec.hostname() != null;
     String cloudConfig =
         generated || spec.userData() == null
-            ? cloudConfig(spec, hostname, namespace, vmName, secrets)
+            ? cloudConfig(spec, namespace + "/" + configName, secrets)
             : null;
     String userData;
     if (spec.userData() == null) {
@@ -76,18 +96,44 @@ public final class NoCloudRenderer {
     } else {
       userData = multipart(cloudConfig, spec.userData());
     }
-    String networkConfig = firstNicMac == null ? null : networkConfig(spec.network(), firstNicMac);
-    return new NoCloudSeed(userData, metaData, networkConfig);
+    return new RenderedConfig(userData, spec.hostname(), spec.network());
+  }
+
+  /**
+   * One VM's seed from a rendered config: meta-data (local-hostname: the config's hostname, else
+   * the VM's name; an instance-id that changes exactly when the seed's content does) and
+   * network-config version 2 with one entry per NIC matched by MAC, the first configured as the
+   * config's network says and the others by DHCP.
+   *
+   * @param nicMacs the MACs of the VM's NICs in spec order; none means no network-config
+   */
+  public static NoCloudSeed seed(
+      RenderedConfig config, String namespace, String vmName, List<String> nicMacs) {
+    String hostname = config.hostname() != null ? config.hostname() : vmName;
+    String networkConfig = nicMacs.isEmpty() ? null : networkConfig(config.network(), nicMacs);
+    String identity =
+        String.join(
+            "\n",
+            namespace,
+            vmName,
+            hostname,
+            config.userData(),
+            networkConfig == null ? "" : networkConfig);
+    String metaData =
+        yaml(
+            YAML.createObjectNode()
+                .put("instance-id", "fastvm-" + sha256(identity).substring(0, 20))
+                .put("local-hostname", hostname));
+    return new NoCloudSeed(config.userData(), metaData, networkConfig);
   }
 
   private static String cloudConfig(
-      CloudInitConfigSpec spec,
-      String hostname,
-      String namespace,
-      String vmName,
-      Map<String, Map<String, String>> secrets) {
+      CloudInitConfigSpec spec, String saltPrefix, Map<String, Map<String, String>> secrets) {
     ObjectNode config = YAML.createObjectNode();
-    config.put("hostname", hostname);
+    // Without a hostname here cloud-init takes meta-data's local-hostname (the VM's name).
+    if (spec.hostname() != null) {
+      config.put("hostname", spec.hostname());
+    }
     config.put("preserve_hostname", false);
     boolean anyPassword = false;
     if (spec.users() != null && !spec.users().isEmpty()) {
@@ -106,7 +152,7 @@ public final class NoCloudRenderer {
         if (user.passwordSecretRef() != null) {
           String password = password(user.passwordSecretRef(), user.name(), secrets);
           u.put("lock_passwd", false);
-          u.put("passwd", sha512Crypt(password, namespace + "/" + vmName + "/" + user.name()));
+          u.put("passwd", sha512Crypt(password, saltPrefix + "/" + user.name()));
           anyPassword = true;
         } else {
           u.put("lock_passwd", true);
@@ -137,8 +183,7 @@ public final class NoCloudRenderer {
     Map<String, String> secret = secrets.get(ref.name());
     String key = ref.key() != null ? ref.key() : "password";
     if (secret == null) {
-      throw new IllegalArgumentException(
-          "user " + user + ": Secret " + ref.name() + " is not among the manifests");
+      throw new IllegalArgumentException("user " + user + ": Secret " + ref.name() + " not found");
     }
     String password = secret.get(key);
     if (password == null || password.isEmpty()) {
@@ -165,12 +210,20 @@ public final class NoCloudRenderer {
     }
   }
 
-  private static String networkConfig(GuestNetwork network, String mac) {
+  private static String networkConfig(GuestNetwork network, List<String> macs) {
     ObjectNode root = YAML.createObjectNode();
     root.put("version", 2);
-    ObjectNode nic = root.putObject("ethernets").putObject("nic0");
-    nic.putObject("match").put("macaddress", mac);
-    nic.put("set-name", "eth0");
+    ObjectNode ethernets = root.putObject("ethernets");
+    for (int i = 0; i < macs.size(); i++) {
+      ObjectNode nic = ethernets.putObject("nic" + i);
+      nic.putObject("match").put("macaddress", macs.get(i).toLowerCase(java.util.Locale.ROOT));
+      nic.put("set-name", "eth" + i);
+      configure(nic, i == 0 ? network : null);
+    }
+    return yaml(root);
+  }
+
+  private static void configure(ObjectNode nic, GuestNetwork network) {
     if (network == null || network.mode() != NetworkMode.STATIC) {
       nic.put("dhcp4", true);
     } else {
@@ -180,20 +233,30 @@ public final class NoCloudRenderer {
         nic.put(network.gateway().contains(":") ? "gateway6" : "gateway4", network.gateway());
       }
     }
-    if (network != null
-        && (network.nameservers() != null && !network.nameservers().isEmpty()
-            || network.searchDomains() != null && !network.searchDomains().isEmpty())) {
+    boolean servers = network != null && network.nameservers() != null;
+    boolean search = network != null && network.searchDomains() != null;
+    if (servers && !network.nameservers().isEmpty()
+        || search && !network.searchDomains().isEmpty()) {
       ObjectNode dns = nic.putObject("nameservers");
-      if (network.nameservers() != null) {
+      if (servers) {
         ArrayNode addresses = dns.putArray("addresses");
         network.nameservers().forEach(addresses::add);
       }
-      if (network.searchDomains() != null) {
-        ArrayNode search = dns.putArray("search");
-        network.searchDomains().forEach(search::add);
+      if (search) {
+        ArrayNode domains = dns.putArray("search");
+        network.searchDomains().forEach(domains::add);
       }
     }
-    return yaml(root);
+  }
+
+  static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String multipart(String cloudConfig, String userData) {

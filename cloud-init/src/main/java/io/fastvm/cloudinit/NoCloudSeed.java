@@ -1,4 +1,4 @@
-package io.fastvm.node.cloudinit;
+package io.fastvm.cloudinit;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +15,18 @@ public record NoCloudSeed(String userData, String metaData, String networkConfig
   public static final String USER_DATA = "user-data";
   public static final String META_DATA = "meta-data";
   public static final String NETWORK_CONFIG = "network-config";
+
+  /** The meta-data's instance-id (cloud-init runs per-instance modules again when it changes). */
+  public String instanceId() {
+    try {
+      return new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+          .readTree(metaData)
+          .path("instance-id")
+          .asText();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("meta-data is not YAML", e);
+    }
+  }
 
   /** Writes the files into {@code dir} (created if needed), readable by the owner only. */
   public void writeTo(Path dir) throws IOException {
