@@ -3,6 +3,7 @@ package io.fastvm.operator.cloudinit;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fastvm.api.v1alpha1.CloudInitConfig;
+import io.fastvm.operator.events.EventPosting;
 import io.fastvm.operator.events.EventRecorder;
 import io.fastvm.operator.secret.SecretUpsert;
 import io.fastvm.operator.status.PlannedEvent;
@@ -28,7 +29,7 @@ import java.util.Optional;
  * in the Secret it writes, the status, events or logs.
  */
 @ControllerConfiguration(name = CloudInitConfigReconciler.NAME)
-public class CloudInitConfigReconciler implements Reconciler<CloudInitConfig>, AutoCloseable {
+public class CloudInitConfigReconciler implements Reconciler<CloudInitConfig>, EventPosting {
   public static final String NAME = "cloudinitconfig";
 
   private final Clock clock;
@@ -56,7 +57,7 @@ public class CloudInitConfigReconciler implements Reconciler<CloudInitConfig>, A
       CloudInitConfig config, Context<CloudInitConfig> context) {
     CloudInitPlan plan = CloudInitPlanner.plan(observe(config));
     KubernetesClient client = context.getClient();
-    plan.write().ifPresent(secret -> write(secret, client));
+    plan.write().ifPresent(secret -> SecretUpsert.upsert(client, secret, sources.secrets()));
     StatusWrite.write(client, config, plan.status());
     for (PlannedEvent event : plan.events()) {
       events.record(config, event.warning(), event.reason(), event.message());
@@ -75,28 +76,8 @@ public class CloudInitConfigReconciler implements Reconciler<CloudInitConfig>, A
     return new CloudInitObserved(config, passwords, own, clock.instant());
   }
 
-  private void write(Secret desired, KubernetesClient client) {
-    ResourceID id = ResourceID.fromResource(desired);
-    Optional<Secret> current = sources.secrets().get(id);
-    Secret written = SecretUpsert.upsert(client, desired, current.orElse(null));
-    if (current.isEmpty()) {
-      sources.secrets().handleRecentResourceCreate(id, written);
-    } else {
-      sources.secrets().handleRecentResourceUpdate(id, written, current.get());
-    }
-  }
-
-  /** Posts remaining events; for tests and shutdown. */
-  public void flushEvents() {
-    if (events != null) {
-      events.flush(5000);
-    }
-  }
-
   @Override
-  public void close() {
-    if (events != null) {
-      events.close();
-    }
+  public EventRecorder eventRecorder() {
+    return events;
   }
 }

@@ -1,5 +1,6 @@
 package io.fastvm.operator.secret;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -7,12 +8,32 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fastvm.operator.vm.VmJson;
 import io.fastvm.operator.vm.VmMetadata;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** How the operator writes the Secrets it makes (console certificates, cloud-init seeds). */
 public final class SecretUpsert {
   private SecretUpsert() {}
+
+  /**
+   * {@link #upsert(KubernetesClient, Secret, Secret)} against the Secret in {@code cache}, which
+   * then holds what was written, so the next reconcile sees it even before its watch event.
+   */
+  public static <P extends HasMetadata> Secret upsert(
+      KubernetesClient client, Secret desired, InformerEventSource<Secret, P> cache) {
+    ResourceID id = ResourceID.fromResource(desired);
+    Optional<Secret> current = cache.get(id);
+    Secret written = upsert(client, desired, current.orElse(null));
+    if (current.isEmpty()) {
+      cache.handleRecentResourceCreate(id, written);
+    } else {
+      cache.handleRecentResourceUpdate(id, written, current.get());
+    }
+    return written;
+  }
 
   /**
    * Creates {@code desired}, or merge-patches its labels and data into {@code current}: a plain

@@ -20,6 +20,7 @@ import io.fastvm.operator.console.CertificateRenewals;
 import io.fastvm.operator.console.ConsoleCa;
 import io.fastvm.operator.console.ConsoleTlsSecrets;
 import io.fastvm.operator.console.ConsoleTlsSettings;
+import io.fastvm.operator.events.EventPosting;
 import io.fastvm.operator.events.EventRecorder;
 import io.fastvm.operator.metrics.VmMetrics;
 import io.fastvm.operator.secret.SecretUpsert;
@@ -57,7 +58,7 @@ import org.jboss.logging.Logger;
     name = VirtualMachineReconciler.NAME,
     generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = VmUpdateFilter.class))
-public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, AutoCloseable {
+public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, EventPosting {
   public static final String NAME = "virtualmachine";
   private static final Logger LOG = Logger.getLogger(VirtualMachineReconciler.class);
 
@@ -166,12 +167,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
                   vm.getMetadata().getNamespace(),
                   vm.getMetadata().getName(),
                   tls.certificateValidity()));
-      Secret written = SecretUpsert.upsert(client, desired, current.orElse(null));
-      if (current.isEmpty()) {
-        sources.secrets().handleRecentResourceCreate(id, written);
-      } else {
-        sources.secrets().handleRecentResourceUpdate(id, written, current.get());
-      }
+      Secret written = SecretUpsert.upsert(client, desired, sources.secrets());
       renewAt = now.plus(tls.certificateValidity()).minus(tls.renewBefore());
       consoleRenewals.issued(written, identity, ca.certificatePem(), renewAt);
     }
@@ -230,13 +226,14 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
             .map(CloudInitConfig::getStatus)
             .map(status -> status.secretName())
             .flatMap(name -> sources.secrets().get(new ResourceID(name, namespace)));
+    // Looked up by name only once there is a seed to write (the config rendered).
     Optional<Secret> seed =
         vm.getSpec().cloudInit() == null
             ? Optional.empty()
             : cachedOrByName(
                 sources.secrets(),
                 new ResourceID(VmNames.cloudInitSeedSecret(vm), namespace),
-                true,
+                userData.isPresent(),
                 client.secrets().inNamespace(namespace).withName(VmNames.cloudInitSeedSecret(vm)));
     return new Observed(
         vm, pods, statePvc, service, volumes, cloudInit, userData, seed, clock.instant());
@@ -268,7 +265,8 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
               vm,
               sources.claims(),
               client.persistentVolumeClaims().inNamespace(namespace).resource(create.claim()));
-      case VmAction.WriteSeed write -> writeSeed(vm, write.seed(), client);
+      // The planner checked the seed Secret is ours.
+      case VmAction.WriteSeed write -> SecretUpsert.upsert(client, write.seed(), sources.secrets());
       case VmAction.CreatePod create -> {
         createIfAbsent(
             vm, sources.pods(), client.pods().inNamespace(namespace).resource(create.pod()));
@@ -316,18 +314,6 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
    * it, which is fine when it is ours and reported when it is not. The created object goes into the
    * informer's cache at once, so the next reconcile sees it even before its watch event.
    */
-  /** Creates the VM's seed Secret, or replaces its content (the planner checked it is ours). */
-  private void writeSeed(VirtualMachine vm, Secret desired, KubernetesClient client) {
-    ResourceID id = ResourceID.fromResource(desired);
-    Optional<Secret> current = sources.secrets().get(id);
-    Secret written = SecretUpsert.upsert(client, desired, current.orElse(null));
-    if (current.isEmpty()) {
-      sources.secrets().handleRecentResourceCreate(id, written);
-    } else {
-      sources.secrets().handleRecentResourceUpdate(id, written, current.get());
-    }
-  }
-
   private <T extends HasMetadata> void createIfAbsent(
       VirtualMachine vm, InformerEventSource<T, VirtualMachine> source, Resource<T> resource) {
     try {
@@ -373,18 +359,9 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Aut
                     .handleRecentResourceUpdate(ResourceID.fromResource(vm), updated, vm));
   }
 
-  /** Posts remaining events; for tests and shutdown. */
-  public void flushEvents() {
-    if (events != null) {
-      events.flush(5000);
-    }
-  }
-
   @Override
-  public void close() {
-    if (events != null) {
-      events.close();
-    }
+  public EventRecorder eventRecorder() {
+    return events;
   }
 
   private static String firstLine(String message) {

@@ -12,6 +12,7 @@ import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.api.v1alpha1.VolumeStatus;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.events.EventPosting;
 import io.fastvm.operator.events.EventRecorder;
 import io.fastvm.operator.status.PlannedEvent;
 import io.fastvm.operator.status.StatusWrite;
@@ -43,7 +44,7 @@ import java.util.Optional;
 @ControllerConfiguration(
     name = VolumeReconciler.NAME,
     finalizerName = VolumeMetadata.PROTECTION_FINALIZER)
-public class VolumeReconciler implements Reconciler<Volume>, Cleaner<Volume>, AutoCloseable {
+public class VolumeReconciler implements Reconciler<Volume>, Cleaner<Volume>, EventPosting {
   public static final String NAME = "volume";
   private static final Duration DELETION_RECHECK = Duration.ofSeconds(30);
 
@@ -254,17 +255,8 @@ public class VolumeReconciler implements Reconciler<Volume>, Cleaner<Volume>, Au
     }
   }
 
-  /** Posts remaining events; for tests and shutdown. */
-  public void flushEvents() {
-    if (events != null) {
-      events.flush(5000);
-    }
-  }
-
   @Override
-  public void close() {
-    if (events != null) {
-      events.close();
-    }
+  public EventRecorder eventRecorder() {
+    return events;
   }
 }

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fastvm.api.v1alpha1.CloudInitConfig;
@@ -27,7 +26,7 @@ import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.contract.MacAddresses;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.status.Conditions;
-import io.fastvm.operator.testing.FakeKubelet;
+import io.fastvm.operator.testing.OperatorScenario;
 import io.fastvm.operator.testing.RunningOperator;
 import io.fastvm.operator.testing.TestCluster;
 import io.fastvm.operator.testing.TestVms;
@@ -40,47 +39,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.commons.codec.digest.Crypt;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * CloudInitConfigs reconciled by the operator, and the VMs that use them, on the fabric8 mock API
  * server ({@link CloudInitMockServerTest}) and on a real kube-apiserver with its controller-manager
  * ({@link CloudInitRealServerTest}). Each test has its own objects.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class CloudInitScenarios {
-  static final String NS = TestVms.NS;
+abstract class CloudInitScenarios extends OperatorScenario {
   static final Duration WAIT = Duration.ofSeconds(30);
   static final String KEY =
       "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHvMwQFNKKco0aed1jZrA5QcWacQkvwnqInqS/n92Ylo"
           + " alice@example";
 
-  TestCluster cluster;
-  KubernetesClient client;
-  RunningOperator operator;
-  FakeKubelet kubelet;
-
   void begin(TestCluster testCluster) {
-    cluster = testCluster;
-    client = cluster.client();
-    cluster.ensureNamespace(NS);
-    operator = RunningOperator.start(client, OperatorSettings.defaults());
-    kubelet = FakeKubelet.watching(cluster, false, true);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (kubelet != null) {
-      kubelet.close();
-    }
-    if (operator != null) {
-      operator.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    begin(testCluster, c -> RunningOperator.start(c, OperatorSettings.defaults()));
   }
 
   // --- helpers ---------------------------------------------------------------------------------
@@ -120,20 +93,14 @@ abstract class CloudInitScenarios {
   }
 
   CloudInitConfigStatus awaitConfig(String name, Predicate<CloudInitConfigStatus> test) {
-    CloudInitConfigStatus[] last = new CloudInitConfigStatus[1];
-    try {
-      await()
-          .atMost(WAIT)
-          .until(
-              () -> {
-                CloudInitConfig config = config(name);
-                last[0] = config == null ? null : config.getStatus();
-                return last[0] != null && test.test(last[0]);
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("CloudInitConfig " + name + " last status: " + last[0], e);
-    }
-    return last[0];
+    return awaitStatus(
+        "CloudInitConfig " + name,
+        WAIT,
+        () ->
+            java.util.Optional.ofNullable(config(name))
+                .map(CloudInitConfig::getStatus)
+                .orElse(null),
+        test);
   }
 
   static Condition ready(CloudInitConfigStatus status) {
@@ -145,10 +112,8 @@ abstract class CloudInitScenarios {
   }
 
   List<String> eventMessages(String kind, String name) {
-    operator.flushEvents();
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
+    return events(name).stream()
         .filter(e -> kind.equals(e.getInvolvedObject().getKind()))
-        .filter(e -> name.equals(e.getInvolvedObject().getName()))
         .map(e -> e.getReason() + ": " + e.getMessage())
         .toList();
   }

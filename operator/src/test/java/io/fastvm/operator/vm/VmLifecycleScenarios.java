@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fastvm.api.v1alpha1.PrintableStatus;
@@ -18,7 +17,7 @@ import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.status.Conditions;
 import io.fastvm.operator.status.StatusPatch;
-import io.fastvm.operator.testing.FakeKubelet;
+import io.fastvm.operator.testing.OperatorScenario;
 import io.fastvm.operator.testing.PodStates;
 import io.fastvm.operator.testing.RunningOperator;
 import io.fastvm.operator.testing.TestCluster;
@@ -28,9 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The operator running (informers, watches, reconciles) against an API server: the fabric8 mock in
@@ -39,42 +36,18 @@ import org.junit.jupiter.api.TestInstance;
  * plays the node: it reports pods running, powered off, failed or lost, and makes deletions
  * graceful. One operator serves all tests of a class; each test has its own VMs.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class VmLifecycleScenarios {
-  static final String NS = TestVms.NS;
+abstract class VmLifecycleScenarios extends OperatorScenario {
   static final Duration WAIT = Duration.ofSeconds(20);
-
-  TestCluster cluster;
-  KubernetesClient client;
-  RunningOperator operator;
-  FakeKubelet kubelet;
 
   /** Called by the subclass's {@code @BeforeAll} with its cluster. */
   void begin(TestCluster testCluster) {
-    cluster = testCluster;
-    client = cluster.client();
-    cluster.ensureNamespace(NS);
     OperatorSettings settings =
         OperatorSettings.defaults()
             // Long enough that CrashLoopBackOff is seen before the retry on a busy machine
             // (pod times are whole seconds, so up to one of them is gone already).
             .withBackoff(Duration.ofSeconds(3), Duration.ofSeconds(6))
             .withNodeLostTimeout(Duration.ofSeconds(2));
-    operator = RunningOperator.start(client, settings);
-    kubelet = FakeKubelet.watching(cluster, false, true);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (kubelet != null) {
-      kubelet.close();
-    }
-    if (operator != null) {
-      operator.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    begin(testCluster, c -> RunningOperator.start(c, settings));
   }
 
   // --- helpers -------------------------------------------------------------------------------
@@ -94,21 +67,7 @@ abstract class VmLifecycleScenarios {
   }
 
   VirtualMachineStatus awaitStatus(String name, Predicate<VirtualMachineStatus> test) {
-    VirtualMachineStatus[] found = new VirtualMachineStatus[1];
-    try {
-      await()
-          .atMost(WAIT)
-          .until(
-              () -> {
-                VirtualMachineStatus status = get(name).getStatus();
-                found[0] = status;
-                return status != null && test.test(status);
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(
-          "VM " + name + " did not get there within " + WAIT + "; last status: " + found[0], e);
-    }
-    return found[0];
+    return awaitStatus("VM " + name, WAIT, () -> get(name).getStatus(), test);
   }
 
   VirtualMachineStatus awaitPrintable(String name, PrintableStatus printable) {
@@ -165,11 +124,7 @@ abstract class VmLifecycleScenarios {
   }
 
   List<String> eventReasons(String vm) {
-    operator.flushEvents();
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(e -> vm.equals(e.getInvolvedObject().getName()))
-        .map(Event::getReason)
-        .toList();
+    return events(vm).stream().map(Event::getReason).toList();
   }
 
   VirtualMachineSpec always(String volume) {

@@ -1,7 +1,6 @@
 package io.fastvm.operator.volume;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -15,6 +14,7 @@ import io.fastvm.api.v1alpha1.VolumeSource;
 import io.fastvm.api.v1alpha1.VolumeStatus;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.testing.FakeJobRunner;
+import io.fastvm.operator.testing.OperatorScenario;
 import io.fastvm.operator.testing.RealCluster;
 import io.fastvm.operator.testing.RunningOperator;
 import io.fastvm.testcluster.ControlPlane;
@@ -118,24 +118,20 @@ class ExampleVolumesRealServerTest {
         .contains("debian-init", "web-static");
     for (CloudInitConfig config : cloudInits) {
       String name = config.getMetadata().getNamespace() + "/" + config.getMetadata().getName();
-      CloudInitConfigStatus[] last = new CloudInitConfigStatus[1];
-      try {
-        await()
-            .atMost(WAIT)
-            .until(
-                () -> {
-                  CloudInitConfig now = client.resource(config).get();
-                  last[0] = now == null ? null : now.getStatus();
-                  return last[0] != null && last[0].phase() == CloudInitPhase.READY;
-                });
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
-        throw new AssertionError(name + " never became Ready; last status " + last[0], e);
-      }
+      CloudInitConfigStatus status =
+          OperatorScenario.awaitStatus(
+              name,
+              WAIT,
+              () ->
+                  java.util.Optional.ofNullable(client.resource(config).get())
+                      .map(CloudInitConfig::getStatus)
+                      .orElse(null),
+              s -> s.phase() == CloudInitPhase.READY);
       assertThat(
               client
                   .secrets()
                   .inNamespace(config.getMetadata().getNamespace())
-                  .withName(last[0].secretName())
+                  .withName(status.secretName())
                   .get())
           .as(name + "'s Secret")
           .isNotNull();
@@ -174,28 +170,14 @@ class ExampleVolumesRealServerTest {
   }
 
   private VolumeStatus awaitPhase(Volume volume, VolumePhase phase) {
-    VolumeStatus[] last = new VolumeStatus[1];
-    try {
-      await()
-          .atMost(WAIT)
-          .until(
-              () -> {
-                Volume now = client.resource(volume).get();
-                last[0] = now == null ? null : now.getStatus();
-                return last[0] != null && last[0].phase() == phase;
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(
-          volume.getMetadata().getNamespace()
-              + "/"
-              + volume.getMetadata().getName()
-              + " never became "
-              + phase
-              + "; last status "
-              + last[0],
-          e);
-    }
-    return last[0];
+    return OperatorScenario.awaitStatus(
+        volume.getMetadata().getNamespace() + "/" + volume.getMetadata().getName(),
+        WAIT,
+        () ->
+            java.util.Optional.ofNullable(client.resource(volume).get())
+                .map(Volume::getStatus)
+                .orElse(null),
+        s -> s.phase() == phase);
   }
 
   private static String ready(VolumeStatus status) {

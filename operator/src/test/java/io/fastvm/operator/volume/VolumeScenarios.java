@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fastvm.api.v1alpha1.BlankSource;
@@ -25,7 +24,7 @@ import io.fastvm.node.volume.QemuImg;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.status.Conditions;
 import io.fastvm.operator.testing.FakeJobRunner;
-import io.fastvm.operator.testing.FakeKubelet;
+import io.fastvm.operator.testing.OperatorScenario;
 import io.fastvm.operator.testing.RunningOperator;
 import io.fastvm.operator.testing.TestCluster;
 import io.fastvm.operator.testing.TestVms;
@@ -37,18 +36,14 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Volume reconciler with the VM reconciler, against an API server (the mock and a real one, see
  * the subclasses). Populate Jobs run the real populator on this machine (FakeJobRunner: every PVC
  * is a folder that outlives the pod), with real qemu-img; a local HTTP server serves imports.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class VolumeScenarios {
-  static final String NS = TestVms.NS;
+abstract class VolumeScenarios extends OperatorScenario {
   static final Duration WAIT = Duration.ofSeconds(60);
 
   /**
@@ -58,24 +53,18 @@ abstract class VolumeScenarios {
   static final Duration GC_WAIT = Duration.ofMinutes(3);
 
   Path tmp;
-  TestCluster cluster;
-  KubernetesClient client;
-  RunningOperator operator;
   FakeJobRunner jobs;
-  FakeKubelet kubelet;
   HttpServer http;
   byte[] image;
 
   void begin(TestCluster testCluster) throws Exception {
     tmp = Files.createTempDirectory("fastvm-volumes");
-    cluster = testCluster;
-    client = cluster.client();
-    cluster.ensureNamespace(NS);
-    operator = RunningOperator.withVolumes(client, OperatorSettings.defaults());
+    closeLater(() -> io.fastvm.node.testing.TestGuests.deleteTree(tmp));
+    begin(testCluster, c -> RunningOperator.withVolumes(c, OperatorSettings.defaults()));
     jobs =
-        FakeJobRunner.start(
-            cluster, Files.createDirectories(tmp.resolve("storage")), tmp.resolve("pods"));
-    kubelet = FakeKubelet.watching(cluster, false, true);
+        closeLater(
+            FakeJobRunner.start(
+                cluster, Files.createDirectories(tmp.resolve("storage")), tmp.resolve("pods")));
     image = new byte[1 << 20];
     for (int i = 0; i < image.length; i += 4096) {
       image[i] = (byte) (i >> 12);
@@ -89,28 +78,7 @@ abstract class VolumeScenarios {
           exchange.close();
         });
     http.start();
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (http != null) {
-      http.stop(0);
-    }
-    if (kubelet != null) {
-      kubelet.close();
-    }
-    if (jobs != null) {
-      jobs.close();
-    }
-    if (operator != null) {
-      operator.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (tmp != null) {
-      io.fastvm.node.testing.TestGuests.deleteTree(tmp);
-    }
+    closeLater(() -> http.stop(0));
   }
 
   // --- helpers -------------------------------------------------------------------------------
@@ -136,20 +104,11 @@ abstract class VolumeScenarios {
   }
 
   VolumeStatus awaitStatus(String name, Predicate<VolumeStatus> test) {
-    VolumeStatus[] last = new VolumeStatus[1];
-    try {
-      await()
-          .atMost(WAIT)
-          .until(
-              () -> {
-                Volume volume = get(name);
-                last[0] = volume == null ? null : volume.getStatus();
-                return last[0] != null && test.test(last[0]);
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("Volume " + name + ": last status " + last[0], e);
-    }
-    return last[0];
+    return awaitStatus(
+        "Volume " + name,
+        WAIT,
+        () -> java.util.Optional.ofNullable(get(name)).map(Volume::getStatus).orElse(null),
+        test);
   }
 
   VolumeStatus awaitPhase(String name, VolumePhase phase) {
@@ -167,11 +126,7 @@ abstract class VolumeScenarios {
   }
 
   List<String> eventReasons(String object) {
-    operator.flushEvents();
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(e -> object.equals(e.getInvolvedObject().getName()))
-        .map(Event::getReason)
-        .toList();
+    return events(object).stream().map(Event::getReason).toList();
   }
 
   boolean jobExists(Volume volume) {
