@@ -6,6 +6,8 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -212,6 +214,45 @@ class ChartTest {
     assertThat(chart.objects())
         .noneMatch(o -> o.getMetadata().getName().startsWith("fastvm-console-proxy"));
     assertThat(chart.find(Deployment.class, "fastvm-operator")).isPresent();
+  }
+
+  /**
+   * docs/node-agent.md: privileged (it opens the host's devices), but with no API token, and host
+   * paths only for /dev and the kubelet's device plugin folder, where it serves and registers.
+   */
+  @Test
+  void nodeAgentRunsOnEveryNodeWithOnlyTheHostPathsItNeeds() {
+    RenderedChart chart =
+        RenderedChart.render(
+            Map.of("nodeAgent.deviceSlots", "250", "nodeAgent.nodeSelector.fastvm\\.io/vms", "on"));
+    DaemonSet agent = chart.get(DaemonSet.class, "fastvm-node-agent");
+    PodSpec pod = agent.getSpec().getTemplate().getSpec();
+    Container container = pod.getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo("ghcr.io/fastvm/node-agent:" + TAG);
+    assertThat(container.getCommand()).containsExactly("/usr/local/bin/fastvm-node-agent");
+    assertThat(container.getArgs())
+        .contains("--device-plugin-dir=/var/lib/kubelet/device-plugins", "--device-slots=250");
+    assertThat(container.getSecurityContext().getPrivileged()).isTrue();
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getNodeSelector()).containsExactly(Map.entry("fastvm.io/vms", "on"));
+    assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
+    assertThat(
+            pod.getVolumes().stream()
+                .filter(v -> v.getHostPath() != null)
+                .map(v -> v.getHostPath().getPath()))
+        .containsExactlyInAnyOrder("/dev", "/var/lib/kubelet/device-plugins");
+    assertThat(agent.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(
+            Map.of(
+                "app.kubernetes.io/name",
+                "fastvm-node-agent",
+                "app.kubernetes.io/instance",
+                agent.getMetadata().getLabels().get("app.kubernetes.io/instance")));
+
+    assertThat(
+            RenderedChart.render(Map.of("nodeAgent.enabled", "false"))
+                .find(DaemonSet.class, "fastvm-node-agent"))
+        .isEmpty();
   }
 
   @Test

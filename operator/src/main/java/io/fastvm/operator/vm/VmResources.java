@@ -6,6 +6,7 @@ import io.fastvm.api.v1alpha1.Display;
 import io.fastvm.api.v1alpha1.Network;
 import io.fastvm.api.v1alpha1.NetworkType;
 import io.fastvm.api.v1alpha1.VirtualMachineSpec;
+import io.fastvm.contract.DeviceResource;
 import io.fastvm.operator.config.MemoryOverhead;
 import io.fastvm.operator.config.OperatorSettings;
 import java.math.BigDecimal;
@@ -20,9 +21,9 @@ import java.util.Map;
 public final class VmResources {
   private VmResources() {}
 
-  public static final String KVM = "devices.fastvm.io/kvm";
-  public static final String TUN = "devices.fastvm.io/tun";
-  public static final String VHOST_NET = "devices.fastvm.io/vhost-net";
+  public static final String KVM = DeviceResource.KVM.resourceName();
+  public static final String TUN = DeviceResource.TUN.resourceName();
+  public static final String VHOST_NET = DeviceResource.VHOST_NET.resourceName();
 
   private static final BigDecimal MIB = new BigDecimal(1024 * 1024);
 

@@ -1,0 +1,95 @@
+package io.fastvm.node.agent;
+
+import io.fastvm.contract.DeviceResource;
+import io.fastvm.node.device.DeviceHealth;
+import io.fastvm.node.device.DevicePlugins;
+import io.fastvm.node.device.KvmHealth;
+import io.fastvm.node.device.OpenableDevice;
+import io.fastvm.node.qemu.KvmProbe;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fastvm-node-agent}: the node agent DaemonSet's process. Serves the kubelet device plugins
+ * for the devices VM pods request instead of privileges ({@link DeviceResource}) until SIGTERM.
+ */
+@Command(
+    name = "fastvm-node-agent",
+    mixinStandardHelpOptions = true,
+    description = "fastvm's node agent: device plugins for /dev/kvm, /dev/net/tun, /dev/vhost-net.")
+public final class NodeAgentMain implements Callable<Integer> {
+
+  @Option(
+      names = "--device-plugin-dir",
+      description = "The kubelet's device plugin folder (default: ${DEFAULT-VALUE}).")
+  Path pluginDir = Path.of("/var/lib/kubelet/device-plugins");
+
+  @Option(
+      names = "--device-slots",
+      description = "Pods that may share each device on this node (default: ${DEFAULT-VALUE}).")
+  int slots = 1000;
+
+  @Option(
+      names = "--check-interval-seconds",
+      description =
+          "How often device health and kubelet restarts are checked (default: ${DEFAULT-VALUE}).")
+  int checkSeconds = 5;
+
+  @Option(names = "--qemu", description = "QEMU for the KVM probe (default: ${DEFAULT-VALUE}).")
+  Path qemu = Path.of("qemu-system-x86_64");
+
+  @Option(
+      names = "--kvm-probe-timeout-seconds",
+      description =
+          "A KVM that has not run the probe's guest code by then is unhealthy (default:"
+              + " ${DEFAULT-VALUE}).")
+  int kvmProbeSeconds = 10;
+
+  @Option(
+      names = "--cache-dir",
+      description = "Where the KVM probe's answer is kept per host boot (default: none).")
+  Path cacheDir;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new NodeAgentMain()).execute(args));
+  }
+
+  /** The device plugins this agent serves. */
+  List<DevicePlugins.Served> devices() {
+    return List.of(DeviceResource.values()).stream()
+        .map(resource -> new DevicePlugins.Served(resource, path(resource), health(resource)))
+        .toList();
+  }
+
+  private static Path path(DeviceResource resource) {
+    return Path.of(resource.devicePath());
+  }
+
+  private DeviceHealth health(DeviceResource resource) {
+    return resource == DeviceResource.KVM
+        ? new KvmHealth(new KvmProbe(qemu, cacheDir, Duration.ofSeconds(kvmProbeSeconds)))
+        : new OpenableDevice(path(resource));
+  }
+
+  /** Starts the device plugins; closing the result stops them. */
+  DevicePlugins start() throws InterruptedException {
+    return DevicePlugins.start(pluginDir, devices(), slots, Duration.ofSeconds(checkSeconds));
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    try (DevicePlugins plugins = start()) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      stopped.await();
+    }
+    return 0;
+  }
+}
