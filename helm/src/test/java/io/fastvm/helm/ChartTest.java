@@ -217,8 +217,9 @@ class ChartTest {
   }
 
   /**
-   * docs/node-agent.md: privileged (it opens the host's devices), but with no API token, and host
-   * paths only for /dev and the kubelet's device plugin folder, where it serves and registers.
+   * docs/node-agent.md: privileged (it opens the host's devices), host paths only for /dev, the
+   * kubelet's device plugin folder and (read-only) its pod folder; RBAC to read pods and to write
+   * VMs' status, nothing more.
    */
   @Test
   void nodeAgentRunsOnEveryNodeWithOnlyTheHostPathsItNeeds() {
@@ -232,15 +233,31 @@ class ChartTest {
     assertThat(container.getCommand()).containsExactly("/usr/local/bin/fastvm-node-agent");
     assertThat(container.getArgs())
         .contains("--device-plugin-dir=/var/lib/kubelet/device-plugins", "--device-slots=250");
+    assertThat(container.getArgs()).contains("--node-name=$(NODE_NAME)", "--guest-poll-seconds=2");
     assertThat(container.getSecurityContext().getPrivileged()).isTrue();
-    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getServiceAccountName()).isEqualTo("fastvm-node-agent");
+    assertThat(
+            container.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals("/var/lib/kubelet/pods"))
+                .findFirst()
+                .orElseThrow()
+                .getReadOnly())
+        .isTrue();
+    List<PolicyRule> rules = chart.get(ClusterRole.class, "fastvm-node-agent").getRules();
+    assertThat(grants(rules, "", "pods", "watch")).isTrue();
+    assertThat(grants(rules, "fastvm.io", "virtualmachines/status", "patch")).isTrue();
+    assertThat(grants(rules, "fastvm.io", "virtualmachines", "patch"))
+        .as("spec untouched")
+        .isFalse();
+    assertThat(grants(rules, "", "secrets", "get")).isFalse();
     assertThat(pod.getNodeSelector()).containsExactly(Map.entry("fastvm.io/vms", "on"));
     assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
     assertThat(
             pod.getVolumes().stream()
                 .filter(v -> v.getHostPath() != null)
                 .map(v -> v.getHostPath().getPath()))
-        .containsExactlyInAnyOrder("/dev", "/var/lib/kubelet/device-plugins");
+        .containsExactlyInAnyOrder(
+            "/dev", "/var/lib/kubelet/device-plugins", "/var/lib/kubelet/pods");
     assertThat(agent.getSpec().getSelector().getMatchLabels())
         .isEqualTo(
             Map.of(

@@ -33,6 +33,15 @@ public final class PodLayout {
   /** emptyDir for unix sockets (qmp, vnc, spice, serial, guest agent) and the cloud-init ISO. */
   public static final Path RUNTIME_DIR = Path.of("/run/fastvm");
 
+  /**
+   * The pod volume of {@link #RUNTIME_DIR}: the node agent finds the VM's sockets in the kubelet's
+   * folder of that emptyDir ({@code <pods dir>/<pod uid>/volumes/kubernetes.io~empty-dir/runtime}).
+   */
+  public static final String RUNTIME_VOLUME = "runtime";
+
+  /** Label on every VM pod: the uid of its VirtualMachine (the node agent selects by it). */
+  public static final String VM_UID_LABEL = "fastvm.io/vm-uid";
+
   /** emptyDir for temporary files, since the root filesystem is read-only. */
   public static final Path TMP_DIR = Path.of("/tmp");
 

@@ -100,6 +100,6 @@ public final class RunningVms {
 
   static VirtualMachineStatus status(PrintableStatus printable, VmPhase phase, String podName) {
     return new VirtualMachineStatus(
-        phase, printable, null, "node-1", podName, null, null, 1, null, null, null, 1L);
+        phase, printable, null, "node-1", podName, null, null, null, 1, null, null, null, 1L);
   }
 }

@@ -18,6 +18,9 @@ public record VirtualMachineStatus(
     @JsonPropertyDescription("NICs with their addresses.") List<VmInterfaceStatus> interfaces,
     @JsonPropertyDescription("Primary IP address (first interface), for kubectl get.")
         String ipAddress,
+    @JsonPropertyDescription(
+            "What the guest agent reports (hostname, OS, addresses); written by the node agent.")
+        GuestStatus guest,
     @JsonPropertyDescription("vCPUs of the running VM, for kubectl get.") Integer vcpus,
     @JsonPropertyDescription("Restarts after failures since the last successful run.")
         Integer failureCount,

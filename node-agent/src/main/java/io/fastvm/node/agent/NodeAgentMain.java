@@ -1,5 +1,7 @@
 package io.fastvm.node.agent;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fastvm.contract.DeviceResource;
 import io.fastvm.node.device.DeviceHealth;
 import io.fastvm.node.device.DevicePlugins;
@@ -16,13 +18,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fastvm-node-agent}: the node agent DaemonSet's process. Serves the kubelet device plugins
- * for the devices VM pods request instead of privileges ({@link DeviceResource}) until SIGTERM.
+ * {@code fastvm-node-agent}: the node agent DaemonSet's process. Until SIGTERM it serves the
+ * kubelet device plugins for the devices VM pods request instead of privileges ({@link
+ * DeviceResource}), and, given its node's name, writes the guest facts of the VMs on the node
+ * ({@link GuestFactsLoop}).
  */
 @Command(
     name = "fastvm-node-agent",
     mixinStandardHelpOptions = true,
-    description = "fastvm's node agent: device plugins for /dev/kvm, /dev/net/tun, /dev/vhost-net.")
+    description =
+        "fastvm's node agent: device plugins for /dev/kvm, /dev/net/tun, /dev/vhost-net; guest"
+            + " facts of the node's VMs.")
 public final class NodeAgentMain implements Callable<Integer> {
 
   @Option(
@@ -56,6 +62,23 @@ public final class NodeAgentMain implements Callable<Integer> {
       description = "Where the KVM probe's answer is kept per host boot (default: none).")
   Path cacheDir;
 
+  @Option(
+      names = "--node-name",
+      description =
+          "This node's name (the DaemonSet passes spec.nodeName); with it the agent writes the"
+              + " guest facts of the VMs on this node into their status.")
+  String nodeName;
+
+  @Option(
+      names = "--pods-dir",
+      description = "The kubelet's pod folder, read-only (default: ${DEFAULT-VALUE}).")
+  Path podsDir = Path.of("/var/lib/kubelet/pods");
+
+  @Option(
+      names = "--guest-poll-seconds",
+      description = "How often each guest agent is asked (default: ${DEFAULT-VALUE}).")
+  int guestPollSeconds = 2;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) {
@@ -86,7 +109,16 @@ public final class NodeAgentMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    try (DevicePlugins plugins = start()) {
+    try (DevicePlugins plugins = start();
+        KubernetesClient client = nodeName == null ? null : new KubernetesClientBuilder().build();
+        GuestFactsLoop facts =
+            client == null
+                ? null
+                : GuestFactsLoop.start(
+                    client,
+                    nodeName,
+                    GuestFactsLoop.kubeletFolders(podsDir),
+                    Duration.ofSeconds(guestPollSeconds))) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       stopped.await();
     }

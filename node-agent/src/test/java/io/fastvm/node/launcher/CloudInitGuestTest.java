@@ -12,7 +12,6 @@ import io.fastvm.node.testing.LauncherProcess;
 import io.fastvm.node.testing.TestBudget;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,26 +45,7 @@ class CloudInitGuestTest {
     GuestImage kernel = disk.kernel(DebianKernel.GENERIC);
     String mac = "52:54:00:12:34:56";
     CloudGuestConfig config = new CloudGuestConfig("box-sata");
-    String vmYaml =
-        CloudGuest.volumes(disk)
-            + """
-            ---
-            apiVersion: fastvm.io/v1alpha1
-            kind: VirtualMachine
-            metadata: {name: ci-sata, namespace: tests}
-            spec:
-              accelerator: tcg
-              memory: 768Mi
-              kernelBoot: {kernel: kernel, initrd: initrd, cmdline: '%s'}
-              disks: [{name: root, volume: root}]
-              display: {type: none}
-              networks: [{name: default, type: nat, macAddress: "%s"}]
-              cloudInit: {name: %s, bus: sata}
-            """
-                .formatted(kernel.cmdline(), mac, CloudGuestConfig.CONFIG);
-    TestVm vm =
-        CloudGuest.bind(new TestVm(tmp), disk, kernel, Files.createDirectories(tmp.resolve("root")))
-            .manifest(config.yaml("tests") + "---\n" + vmYaml);
+    TestVm vm = CloudGuest.localVm(tmp, disk, kernel, kernel.cmdline(), mac, config, "sata");
     TestBudget budget = TestBudget.of(CloudGuest.BOOT, "a Debian boot to cloud-init's end (sata)");
     try (LauncherProcess launcher = vm.start()) {
       launcher.awaitLine(TestGuests.READY, budget);

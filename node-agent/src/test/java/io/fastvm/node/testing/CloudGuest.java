@@ -55,7 +55,9 @@ public final class CloudGuest {
           "iproute2",
           "ifupdown",
           "resolvconf",
-          "locales");
+          "locales",
+          // The guest agent, for the node agent's guest facts (started by udev on its port).
+          "qemu-guest-agent");
 
   public static DebianDiskRecipe recipe() {
     String mirror =
@@ -126,6 +128,44 @@ public final class CloudGuest {
         spec: {size: "%s", format: qcow2, source: {volume: {name: template, mode: overlay}}}
         """
         .formatted(size, size);
+  }
+
+  /**
+   * A {@code fastvm run} test VM on the disk: {@code kernel} booted with {@code cmdline} from an
+   * overlay clone, one nat NIC with {@code mac}, {@code config} as its cloud-init on {@code bus};
+   * bound to folders under {@code dir}, with the config, its Secret and the Volumes in the
+   * manifest.
+   */
+  public static TestVm localVm(
+      Path dir,
+      DebianDisk disk,
+      GuestImage kernel,
+      String cmdline,
+      String mac,
+      CloudGuestConfig config,
+      String bus)
+      throws IOException {
+    String vm =
+        """
+        apiVersion: fastvm.io/v1alpha1
+        kind: VirtualMachine
+        metadata: {name: guest, namespace: tests}
+        spec:
+          accelerator: tcg
+          memory: 768Mi
+          kernelBoot: {kernel: kernel, initrd: initrd, cmdline: '%s'}
+          disks: [{name: root, volume: root}]
+          display: {type: none}
+          networks: [{name: default, type: nat, macAddress: "%s"}]
+          cloudInit: {name: %s, bus: %s}
+        """
+            .formatted(cmdline, mac, CloudGuestConfig.CONFIG, bus);
+    return bind(
+            new TestVm(dir),
+            disk,
+            kernel,
+            java.nio.file.Files.createDirectories(dir.resolve("root")))
+        .manifest(config.yaml("tests") + "---\n" + volumes(disk) + "---\n" + vm);
   }
 
   private static String resource(String name) {

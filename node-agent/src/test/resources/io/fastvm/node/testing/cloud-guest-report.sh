@@ -1,7 +1,8 @@
 #!/bin/sh
 # Reports what cloud-init made of this guest on the serial console, one "FASTVM-GUEST key=value"
-# line each, then powers the guest off. Run by fastvm-report.service after cloud-final.service
-# (installed as /usr/local/sbin/fastvm-report by CloudGuest).
+# line each, then powers the guest off (unless told to keep running). Run by
+# fastvm-report.service after cloud-final.service (installed as /usr/local/sbin/fastvm-report by
+# CloudGuest).
 exec >/dev/ttyS0 2>&1
 say() { printf 'FASTVM-GUEST %s\n' "$*"; }
 
@@ -45,4 +46,5 @@ grep '^nameserver' /etc/resolv.conf 2>/dev/null | while read -r _ server; do say
 # Seconds since the kernel started, to see how long a boot to this point takes (under TCG).
 say "uptime=$(cut -d ' ' -f 1 /proc/uptime)"
 say "ready"
-systemctl poweroff --no-block
+# fastvm.keep-running on the kernel command line: the test goes on with the running guest.
+grep -qw fastvm.keep-running /proc/cmdline || systemctl poweroff --no-block

@@ -25,7 +25,7 @@ public final class VmMetadata {
   public static final String VM_LABEL = "fastvm.io/vm";
 
   /** The VM's uid: the Service selects the VM's pod with it. */
-  public static final String VM_UID_LABEL = "fastvm.io/vm-uid";
+  public static final String VM_UID_LABEL = io.fastvm.contract.PodLayout.VM_UID_LABEL;
 
   /** Label selector of the informers: only objects this operator made are cached. */
   public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGED_BY_VALUE;

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fastvm.api.v1alpha1.GuestStatus;
 import io.fastvm.api.v1alpha1.Network;
 import io.fastvm.api.v1alpha1.NetworkType;
 import io.fastvm.api.v1alpha1.PrintableStatus;
@@ -611,11 +612,21 @@ public final class VmPlanner {
         draft.podName,
         interfaces,
         ipAddress,
+        guest(s.vm().getStatus(), draft.podName),
         vcpus,
         draft.failureCount > 0 ? draft.failureCount : null,
         draft.retryAfter,
         draft.restartedAt,
         s.vm().getMetadata().getGeneration());
+  }
+
+  /**
+   * The node agent's guest facts, kept while they describe the VM's current pod: they are the node
+   * agent's to write, and they go with the pod.
+   */
+  static GuestStatus guest(VirtualMachineStatus observed, String podName) {
+    GuestStatus guest = observed == null ? null : observed.guest();
+    return guest != null && podName != null && podName.equals(guest.podName()) ? guest : null;
   }
 
   /**
@@ -982,6 +993,6 @@ public final class VmPlanner {
 
   private static VirtualMachineStatus emptyStatus() {
     return new VirtualMachineStatus(
-        null, null, List.of(), null, null, null, null, null, null, null, null, null);
+        null, null, List.of(), null, null, null, null, null, null, null, null, null, null);
   }
 }

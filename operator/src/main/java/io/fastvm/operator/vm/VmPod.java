@@ -60,7 +60,7 @@ public final class VmPod {
   public static final long QEMU_UID = 107;
 
   static final String MANIFESTS_VOLUME = "manifests";
-  static final String RUNTIME_VOLUME = "runtime";
+  static final String RUNTIME_VOLUME = PodLayout.RUNTIME_VOLUME;
   static final String TMP_VOLUME = "tmp";
   static final String STATE_VOLUME = "state";
   static final String CLOUD_INIT_VOLUME = "cloud-init";

@@ -1,16 +1,11 @@
 package io.fastvm.operator.cloudinit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fastvm.api.v1alpha1.VirtualMachine;
-import io.fastvm.api.v1alpha1.Volume;
-import io.fastvm.api.v1alpha1.VolumeFormat;
-import io.fastvm.api.v1alpha1.VolumePhase;
-import io.fastvm.api.v1alpha1.VolumeStatus;
 import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.contract.MacAddresses;
 import io.fastvm.contract.PodLayout;
@@ -23,6 +18,7 @@ import io.fastvm.node.testing.LauncherProcess;
 import io.fastvm.node.testing.TestBudget;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.operator.config.OperatorSettings;
+import io.fastvm.operator.testing.CloudGuestPod;
 import io.fastvm.operator.testing.PodExecution;
 import io.fastvm.operator.testing.RealCluster;
 import io.fastvm.operator.testing.RunningOperator;
@@ -30,11 +26,8 @@ import io.fastvm.operator.testing.TestCluster;
 import io.fastvm.operator.testing.TestVms;
 import io.fastvm.operator.vm.VmNames;
 import io.fastvm.testcluster.RealApiServer;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,31 +71,9 @@ class CloudInitLauncherContractRealServerTest {
         RunningOperator operator =
             RunningOperator.start(cluster.client(), OperatorSettings.defaults())) {
       KubernetesClient client = cluster.client();
-      client.load(stream(config.yaml(NS))).create();
-      readyVolumes(client, disk);
-      client
-          .load(
-              stream(
-                  """
-                  apiVersion: fastvm.io/v1alpha1
-                  kind: VirtualMachine
-                  metadata: {name: %s, namespace: %s}
-                  spec:
-                    runStrategy: RerunOnFailure
-                    accelerator: tcg
-                    memory: 768Mi
-                    kernelBoot: {kernel: kernel, initrd: initrd, cmdline: '%s'}
-                    disks: [{name: root, volume: root}]
-                    display: {type: none}
-                    networks: [{name: default, type: nat}]
-                    cloudInit: {name: %s}
-                  """
-                      .formatted(vmName, NS, kernel.cmdline(), CloudGuestConfig.CONFIG)))
-          .create();
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> client.pods().inNamespace(NS).list().getItems().size() == 1);
-      Pod pod = client.pods().inNamespace(NS).list().getItems().get(0);
+      Pod pod =
+          CloudGuestPod.create(
+              client, NS, config, disk, CloudGuestPod.vm(vmName, NS, kernel.cmdline()));
       Secret seed =
           client
               .secrets()
@@ -118,13 +89,7 @@ class CloudInitLauncherContractRealServerTest {
       assertThat(seed).as("the VM's seed Secret, written before its pod").isNotNull();
       assertThat(decoded(seed)).doesNotContain(CloudGuestConfig.PASSWORD);
 
-      // The node's storage: one folder per claim, the guest's files linked in (not copied).
-      Path storage = tmp.resolve("storage");
-      link(storage.resolve("kernel-pvc"), kernel.kernel());
-      link(storage.resolve("initrd-pvc"), kernel.initrd());
-      link(storage.resolve("template-pvc"), disk.image());
-      Files.createDirectories(storage.resolve("root-pvc")); // the launcher makes the overlay
-      PodExecution run = PodExecution.onStorage(pod, tmp.resolve("pod"), storage, client);
+      PodExecution run = CloudGuestPod.prepare(pod, tmp, disk, kernel, client);
       assertThat(run.args()).anyMatch(a -> a.startsWith("--cloud-init-seed="));
 
       TestBudget budget =
@@ -140,57 +105,6 @@ class CloudInitLauncherContractRealServerTest {
     }
   }
 
-  /**
-   * The guest's Volumes, Ready as the Volume reconciler would leave them (their images are the test
-   * guest's, linked in above): kernel and initrd as raw files, the cached disk as the template, and
-   * root an overlay clone of it.
-   */
-  private static void readyVolumes(KubernetesClient client, DebianDisk disk) {
-    String size = Long.toString(disk.bytes());
-    String yaml =
-        """
-        apiVersion: fastvm.io/v1alpha1
-        kind: Volume
-        metadata: {name: kernel, namespace: %1$s}
-        spec: {size: 1Gi, format: raw, source: {blank: {}}}
-        ---
-        apiVersion: fastvm.io/v1alpha1
-        kind: Volume
-        metadata: {name: initrd, namespace: %1$s}
-        spec: {size: 1Gi, format: raw, source: {blank: {}}}
-        ---
-        """
-                .formatted(NS)
-            + CloudGuest.volumes(disk)
-                .replace("metadata: {name: ", "metadata: {namespace: " + NS + ", name: ");
-    for (var object : client.load(stream(yaml)).items()) {
-      Volume volume = client.getKubernetesSerialization().convertValue(object, Volume.class);
-      String name = volume.getMetadata().getName();
-      volume = client.resource(volume).create();
-      boolean overlay = name.equals("root");
-      volume.setStatus(
-          new VolumeStatus(
-              VolumePhase.READY,
-              "100%",
-              null,
-              name + "-pvc",
-              VolumeStatus.DEFAULT_IMAGE_PATH,
-              overlay ? VolumeFormat.QCOW2 : VolumeFormat.RAW,
-              name.equals("root") || name.equals("template") ? size : "1Gi",
-              "1Mi",
-              overlay ? "template" : null,
-              null,
-              1L));
-      client.resource(volume).updateStatus();
-    }
-  }
-
-  private static void link(Path claim, Path image) throws Exception {
-    Files.createSymbolicLink(
-        Files.createDirectories(claim).resolve(VolumeStatus.DEFAULT_IMAGE_PATH),
-        image.toAbsolutePath());
-  }
-
   private static String decoded(Secret secret) {
     StringBuilder all = new StringBuilder();
     secret
@@ -199,9 +113,5 @@ class CloudInitLauncherContractRealServerTest {
         .forEach(
             v -> all.append(new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     return all.toString();
-  }
-
-  private static ByteArrayInputStream stream(String yaml) {
-    return new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
   }
 }

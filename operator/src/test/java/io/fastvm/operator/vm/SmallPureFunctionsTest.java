@@ -30,6 +30,7 @@ class SmallPureFunctionsTest {
             "p-1",
             null,
             "10.0.0.1",
+            null,
             2,
             null,
             null,
@@ -42,6 +43,7 @@ class SmallPureFunctionsTest {
             List.of(),
             null,
             "p-1",
+            null,
             null,
             null,
             2,
@@ -147,6 +149,33 @@ class SmallPureFunctionsTest {
         .isEqualTo(new Quantity("3000m"));
     assertThat(VmResources.limits(spec, cpuLimited(250)).get("cpu"))
         .isEqualTo(new Quantity("2000m"));
+  }
+
+  /** The node agent's status.guest survives the operator's writes while it is about this pod. */
+  @Test
+  void guestFactsAreKeptForTheirPodOnly() {
+    var guest =
+        new io.fastvm.api.v1alpha1.GuestStatus(
+            "p-1", true, null, "box", null, null, null, List.of());
+    var observed =
+        new VirtualMachineStatus(
+            VmPhase.RUNNING,
+            PrintableStatus.RUNNING,
+            List.of(),
+            "node-1",
+            "p-1",
+            null,
+            null,
+            guest,
+            2,
+            null,
+            null,
+            null,
+            1L);
+    assertThat(VmPlanner.guest(observed, "p-1")).isSameAs(guest);
+    assertThat(VmPlanner.guest(observed, "p-2")).as("a new pod").isNull();
+    assertThat(VmPlanner.guest(observed, null)).as("no pod").isNull();
+    assertThat(VmPlanner.guest(null, "p-1")).isNull();
   }
 
   private static OperatorSettings cpuLimited(int millisPerVcpu) {

@@ -582,6 +582,7 @@ abstract class VmLifecycleScenarios extends OperatorScenario {
                     null,
                     null,
                     null,
+                    null,
                     null),
                 created.getMetadata().getResourceVersion())
             .orElseThrow();
