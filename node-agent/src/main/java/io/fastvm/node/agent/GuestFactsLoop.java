@@ -101,25 +101,28 @@ public final class GuestFactsLoop implements AutoCloseable {
   }
 
   private void pollAll() {
-    try {
-      for (Pod pod : pods.getStore().list()) {
-        if (!"Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
-          continue;
-        }
-        Optional<String> vm = vmName(pod);
-        if (vm.isEmpty()) {
-          continue;
-        }
-        GuestWatch watch =
-            watches.computeIfAbsent(pod.getMetadata().getUid(), uid -> watch(pod, vm.get()));
-        watch.poll();
+    for (Pod pod : pods.getStore().list()) {
+      if (!"Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
+        continue;
       }
-      rounds.incrementAndGet();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "guest facts round failed", e);
+      Optional<String> vm = vmName(pod);
+      if (vm.isEmpty()) {
+        continue;
+      }
+      try {
+        watches.computeIfAbsent(pod.getMetadata().getUid(), uid -> watch(pod, vm.get())).poll();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        // One VM's trouble (its API object, say) must not keep the others' facts from being read.
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "guest facts of pod " + pod.getMetadata().getName() + " failed",
+            e);
+      }
     }
+    rounds.incrementAndGet();
   }
 
   /** Rounds over all pods so far (for tests that wait for a quiet round). */

@@ -11,6 +11,9 @@ public final class VmConditions {
   public static final String CLOUD_INIT_READY = "CloudInitReady";
   public static final String RESTART_REQUIRED = "RestartRequired";
 
+  /** Whether the guest's qemu-guest-agent answers the node agent (from status.guest). */
+  public static final String AGENT_CONNECTED = "AgentConnected";
+
   /** Present (False) only while the pod's node stopped reporting. */
   public static final String NODE_REACHABLE = "NodeReachable";
 }

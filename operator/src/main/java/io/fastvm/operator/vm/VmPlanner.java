@@ -545,6 +545,7 @@ public final class VmPlanner {
     wanted.addAll(referenceConditions(spec, s.refs()));
     restartRequired(spec, s.refs(), s.observed().volumes(), s.pods().current(), s.problems())
         .ifPresent(wanted::add);
+    VmGuestView.agentConnected(runningGuest(s, draft)).ifPresent(wanted::add);
     if (draft.nodeLost) {
       // Only while the node is lost: its transition time is when it stopped reporting.
       wanted.add(
@@ -594,8 +595,12 @@ public final class VmPlanner {
     Optional<PodView> current = s.pods().current();
     List<VmInterfaceStatus> interfaces = null;
     String ipAddress = null;
+    GuestStatus guest = runningGuest(s, draft);
     if (current.isPresent() && draft.phase == VmPhase.RUNNING) {
-      interfaces = interfaces(s.vm(), current.get());
+      interfaces =
+          interfaces(s.vm(), current.get()).stream()
+              .map(nic -> VmGuestView.withGuest(nic, guest))
+              .toList();
       ipAddress =
           interfaces.stream()
               .map(VmInterfaceStatus::ipAddress)
@@ -612,12 +617,18 @@ public final class VmPlanner {
         draft.podName,
         interfaces,
         ipAddress,
-        guest(s.vm().getStatus(), draft.podName),
+        guest,
         vcpus,
         draft.failureCount > 0 ? draft.failureCount : null,
         draft.retryAfter,
         draft.restartedAt,
         s.vm().getMetadata().getGeneration());
+  }
+
+  /** The node agent's guest facts while the VM runs in the pod they describe; else null. */
+  private static GuestStatus runningGuest(Situation s, StatusDraft draft) {
+    boolean running = draft.phase == VmPhase.RUNNING && s.pods().current().isPresent();
+    return running ? guest(s.vm().getStatus(), draft.podName) : null;
   }
 
   /**

@@ -104,6 +104,18 @@ class GuestFactsRealServerTest {
             .singleElement()
             .satisfies(i -> assertThat(i.macAddress()).isEqualTo(mac));
 
+        // The operator makes its condition of it, and keeps the field in its own status writes.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    vm(client).getStatus().conditions().stream()
+                        .anyMatch(
+                            c ->
+                                c.getType().equals("AgentConnected")
+                                    && c.getStatus().equals("True")));
+        assertThat(vm(client).getStatus().guest()).isEqualTo(guest);
+
         // Nothing changes in the guest: three more rounds of asking write nothing.
         String version = vm(client).getMetadata().getResourceVersion();
         long rounds = agent.rounds();

@@ -151,27 +151,49 @@ class SmallPureFunctionsTest {
         .isEqualTo(new Quantity("2000m"));
   }
 
+  /** A change of status.guest (the node agent's) reconciles; the operator's own status does not. */
+  @Test
+  void updatesOfTheGuestFactsReconcileOthersOfTheStatusDoNot() {
+    var guest =
+        new io.fastvm.api.v1alpha1.GuestStatus("p-1", true, null, "box", null, null, null, null);
+    var old = TestVms.newVm("a", TestVms.spec().build());
+    old.setStatus(RunningStatus.with(null, "p-1"));
+    var ownWrite = TestVms.newVm("a", TestVms.spec().build());
+    ownWrite.setStatus(RunningStatus.with(null, "p-2"));
+    var agentWrite = TestVms.newVm("a", TestVms.spec().build());
+    agentWrite.setStatus(RunningStatus.with(guest, "p-1"));
+    VmUpdateFilter filter = new VmUpdateFilter();
+    assertThat(filter.accept(ownWrite, old)).isFalse();
+    assertThat(filter.accept(agentWrite, old)).isTrue();
+  }
+
+  /** A Running status naming {@code pod}, with {@code guest}. */
+  private static final class RunningStatus {
+    static VirtualMachineStatus with(io.fastvm.api.v1alpha1.GuestStatus guest, String pod) {
+      return new VirtualMachineStatus(
+          VmPhase.RUNNING,
+          PrintableStatus.RUNNING,
+          List.of(),
+          "node-1",
+          pod,
+          null,
+          null,
+          guest,
+          2,
+          null,
+          null,
+          null,
+          1L);
+    }
+  }
+
   /** The node agent's status.guest survives the operator's writes while it is about this pod. */
   @Test
   void guestFactsAreKeptForTheirPodOnly() {
     var guest =
         new io.fastvm.api.v1alpha1.GuestStatus(
             "p-1", true, null, "box", null, null, null, List.of());
-    var observed =
-        new VirtualMachineStatus(
-            VmPhase.RUNNING,
-            PrintableStatus.RUNNING,
-            List.of(),
-            "node-1",
-            "p-1",
-            null,
-            null,
-            guest,
-            2,
-            null,
-            null,
-            null,
-            1L);
+    var observed = RunningStatus.with(guest, "p-1");
     assertThat(VmPlanner.guest(observed, "p-1")).isSameAs(guest);
     assertThat(VmPlanner.guest(observed, "p-2")).as("a new pod").isNull();
     assertThat(VmPlanner.guest(observed, null)).as("no pod").isNull();
