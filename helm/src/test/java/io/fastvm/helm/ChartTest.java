@@ -2,11 +2,15 @@ package io.fastvm.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -270,6 +274,40 @@ class ChartTest {
             RenderedChart.render(Map.of("nodeAgent.enabled", "false"))
                 .find(DaemonSet.class, "fastvm-node-agent"))
         .isEmpty();
+  }
+
+  @Test
+  void nodeAgentMetricsAreServedAndMonitoringObjectsComeOnRequest() throws IOException {
+    RenderedChart chart = RenderedChart.render(Map.of());
+    PodSpec pod = chart.get(DaemonSet.class, "fastvm-node-agent").getSpec().getTemplate().getSpec();
+    assertThat(pod.getHostPID()).as("QEMU's /proc entries").isTrue();
+    assertThat(pod.getContainers().get(0).getArgs()).contains("--metrics-port=9464");
+    assertThat(pod.getContainers().get(0).getPorts())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(9464));
+    Service service = chart.get(Service.class, "fastvm-node-agent-metrics");
+    assertThat(service.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(service.getSpec().getSelector())
+        .containsEntry("app.kubernetes.io/name", "fastvm-node-agent");
+    assertThat(chart.find(GenericKubernetesResource.class, "fastvm-node-agent")).isEmpty();
+    assertThat(chart.find(ConfigMap.class, "fastvm-dashboard")).isEmpty();
+
+    RenderedChart monitored =
+        RenderedChart.render(
+            Map.of(
+                "monitoring.serviceMonitors.enabled", "true",
+                "monitoring.serviceMonitors.labels.release", "prom",
+                "monitoring.dashboard.enabled", "true"));
+    GenericKubernetesResource monitor =
+        monitored.get(GenericKubernetesResource.class, "fastvm-node-agent");
+    assertThat(monitor.getKind()).isEqualTo("ServiceMonitor");
+    assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prom");
+    ConfigMap dashboard = monitored.get(ConfigMap.class, "fastvm-dashboard");
+    assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    ObjectMapper json = new ObjectMapper();
+    assertThat(json.readTree(dashboard.getData().get("fastvm-vms.json")))
+        .isEqualTo(
+            json.readTree(RenderedChart.CHART.resolve("dashboards/fastvm-vms.json").toFile()));
   }
 
   @Test

@@ -24,6 +24,12 @@ public final class RuntimeDir {
   public static final String GUEST_AGENT_SOCKET = "guest-agent.sock";
 
   /**
+   * QEMU's process id, as its own PID namespace numbers it (the node agent reads the VM's CPU and
+   * memory use from the process).
+   */
+  public static final String QEMU_PID_FILE = "qemu.pid";
+
+  /**
    * Exists while QEMU runs and answers QMP: written once the launcher's QMP connection is up,
    * removed as soon as the VM is asked to stop (or stops). The VM pod's readiness probe tests it.
    */

@@ -14,6 +14,8 @@ import io.fastvm.api.v1alpha1.GuestStatus;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.contract.PodLayout;
 import io.fastvm.contract.RuntimeDir;
+import io.fastvm.node.guestagent.GuestFacts;
+import io.fastvm.node.metrics.AgentMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,7 +32,8 @@ import java.util.function.Function;
  * pod, polls them all every {@code interval}, and writes each VM's {@code status.guest} with a
  * merge patch of that field alone when it changed. The guest agent socket of a pod is found through
  * the kubelet's folder of its runtime emptyDir ({@code runtimeDir}), so VM pods need no new
- * privileges.
+ * privileges. Each visit also reads the VM's metrics ({@link AgentMetrics}), and each round the
+ * node's.
  */
 public final class GuestFactsLoop implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(GuestFactsLoop.class.getName());
@@ -39,6 +42,7 @@ public final class GuestFactsLoop implements AutoCloseable {
   private final KubernetesClient client;
   private final Function<Pod, Path> runtimeDir;
   private final Duration timeout;
+  private final AgentMetrics metrics;
   private final Map<String, GuestWatch> watches = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong rounds =
       new java.util.concurrent.atomic.AtomicLong();
@@ -52,10 +56,15 @@ public final class GuestFactsLoop implements AutoCloseable {
           });
 
   private GuestFactsLoop(
-      KubernetesClient client, String nodeName, Function<Pod, Path> runtimeDir, Duration interval) {
+      KubernetesClient client,
+      String nodeName,
+      Function<Pod, Path> runtimeDir,
+      Duration interval,
+      AgentMetrics metrics) {
     this.client = client;
     this.runtimeDir = runtimeDir;
     this.timeout = interval;
+    this.metrics = metrics;
     this.pods =
         client
             .pods()
@@ -82,10 +91,15 @@ public final class GuestFactsLoop implements AutoCloseable {
    *
    * @param runtimeDir the folder of a pod's runtime emptyDir, as this process sees it
    * @param interval how often every guest is asked (also each command's timeout)
+   * @param metrics where each VM's and the node's figures go
    */
   public static GuestFactsLoop start(
-      KubernetesClient client, String nodeName, Function<Pod, Path> runtimeDir, Duration interval) {
-    GuestFactsLoop loop = new GuestFactsLoop(client, nodeName, runtimeDir, interval);
+      KubernetesClient client,
+      String nodeName,
+      Function<Pod, Path> runtimeDir,
+      Duration interval,
+      AgentMetrics metrics) {
+    GuestFactsLoop loop = new GuestFactsLoop(client, nodeName, runtimeDir, interval, metrics);
     loop.polls.scheduleWithFixedDelay(loop::pollAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     return loop;
   }
@@ -101,6 +115,8 @@ public final class GuestFactsLoop implements AutoCloseable {
   }
 
   private void pollAll() {
+    metrics.readNode();
+    java.util.Set<String> running = new java.util.HashSet<>();
     for (Pod pod : pods.getStore().list()) {
       if (!"Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
         continue;
@@ -109,8 +125,16 @@ public final class GuestFactsLoop implements AutoCloseable {
       if (vm.isEmpty()) {
         continue;
       }
+      String uid = pod.getMetadata().getUid();
+      running.add(uid);
       try {
-        watches.computeIfAbsent(pod.getMetadata().getUid(), uid -> watch(pod, vm.get())).poll();
+        GuestFacts facts = watches.computeIfAbsent(uid, u -> watch(pod, vm.get())).poll();
+        metrics.readVm(
+            uid,
+            pod.getMetadata().getNamespace(),
+            vm.get(),
+            runtimeDir.apply(pod),
+            facts == null ? null : facts.traffic());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -122,6 +146,7 @@ public final class GuestFactsLoop implements AutoCloseable {
             e);
       }
     }
+    metrics.retain(running);
     rounds.incrementAndGet();
   }
 

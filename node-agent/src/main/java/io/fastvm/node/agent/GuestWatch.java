@@ -3,6 +3,7 @@ package io.fastvm.node.agent;
 import io.fastvm.api.v1alpha1.GuestStatus;
 import io.fastvm.node.guestagent.GuestAgentClient;
 import io.fastvm.node.guestagent.GuestAgentException;
+import io.fastvm.node.guestagent.GuestFacts;
 import io.fastvm.node.guestagent.GuestFactsReader;
 import io.fastvm.node.guestagent.GuestStatuses;
 import java.io.IOException;
@@ -46,11 +47,15 @@ final class GuestWatch {
   /**
    * One round: connect, ask, disconnect, then write if changed. The guest agent's port takes one
    * client at a time, so the connection is held for a round only.
+   *
+   * @return what the guest agent said, or null when it did not answer
    */
-  void poll() throws InterruptedException {
+  GuestFacts poll() throws InterruptedException {
     GuestStatus next;
+    GuestFacts facts = null;
     try (GuestAgentClient agent = GuestAgentClient.connect(socket)) {
-      next = GuestStatuses.of(podName, GuestFactsReader.read(agent, timeout));
+      facts = GuestFactsReader.read(agent, timeout);
+      next = GuestStatuses.of(podName, facts);
       misses = 0;
     } catch (GuestAgentException e) {
       misses++;
@@ -64,5 +69,6 @@ final class GuestWatch {
     if (!Objects.equals(next, last) && write.test(next)) {
       last = next;
     }
+    return facts;
   }
 }

@@ -7,7 +7,17 @@ import io.fastvm.node.device.DeviceHealth;
 import io.fastvm.node.device.DevicePlugins;
 import io.fastvm.node.device.KvmHealth;
 import io.fastvm.node.device.OpenableDevice;
+import io.fastvm.node.metrics.AgentMetrics;
+import io.fastvm.node.metrics.MetricsEndpoint;
+import io.fastvm.node.metrics.ProcFs;
+import io.fastvm.node.metrics.SampleMeters;
+import io.fastvm.node.metrics.VmReader;
 import io.fastvm.node.qemu.KvmProbe;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,14 +31,14 @@ import picocli.CommandLine.Option;
  * {@code fastvm-node-agent}: the node agent DaemonSet's process. Until SIGTERM it serves the
  * kubelet device plugins for the devices VM pods request instead of privileges ({@link
  * DeviceResource}), and, given its node's name, writes the guest facts of the VMs on the node
- * ({@link GuestFactsLoop}).
+ * ({@link GuestFactsLoop}) and serves their metrics and the node's at {@code /metrics}.
  */
 @Command(
     name = "fastvm-node-agent",
     mixinStandardHelpOptions = true,
     description =
         "fastvm's node agent: device plugins for /dev/kvm, /dev/net/tun, /dev/vhost-net; guest"
-            + " facts of the node's VMs.")
+            + " facts and metrics of the node's VMs.")
 public final class NodeAgentMain implements Callable<Integer> {
 
   @Option(
@@ -79,6 +89,16 @@ public final class NodeAgentMain implements Callable<Integer> {
       description = "How often each guest agent is asked (default: ${DEFAULT-VALUE}).")
   int guestPollSeconds = 2;
 
+  @Option(
+      names = "--metrics-address",
+      description = "Address of /metrics, served with the node's name (default: ${DEFAULT-VALUE}).")
+  String metricsAddress = "0.0.0.0";
+
+  @Option(
+      names = "--metrics-port",
+      description = "Port of /metrics; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int metricsPort = 9464;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) {
@@ -108,20 +128,28 @@ public final class NodeAgentMain implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, IOException {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (DevicePlugins plugins = start();
         KubernetesClient client = nodeName == null ? null : new KubernetesClientBuilder().build();
-        GuestFactsLoop facts =
+        MetricsEndpoint endpoint =
             client == null
                 ? null
-                : GuestFactsLoop.start(
-                    client,
-                    nodeName,
-                    GuestFactsLoop.kubeletFolders(podsDir),
-                    Duration.ofSeconds(guestPollSeconds))) {
+                : MetricsEndpoint.start(
+                    new InetSocketAddress(metricsAddress, metricsPort), registry);
+        GuestFactsLoop facts = client == null ? null : guestFacts(client, registry)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       stopped.await();
     }
     return 0;
+  }
+
+  private GuestFactsLoop guestFacts(KubernetesClient client, MeterRegistry registry) {
+    Duration interval = Duration.ofSeconds(guestPollSeconds);
+    AgentMetrics metrics =
+        new AgentMetrics(
+            new SampleMeters(registry), new VmReader(ProcFs.host(), interval), podsDir, nodeName);
+    return GuestFactsLoop.start(
+        client, nodeName, GuestFactsLoop.kubeletFolders(podsDir), interval, metrics);
   }
 }

@@ -8,11 +8,19 @@ import java.util.List;
  * @param hostname the guest's host name
  * @param os its operating system, or null when the agent cannot tell
  * @param interfaces its network interfaces other than loopback, in the agent's order
+ * @param traffic the counters of those interfaces that have them (for metrics; they change all the
+ *     time, so they are kept apart from what goes into the VM's status)
  */
-public record GuestFacts(String hostname, Os os, List<Interface> interfaces) {
+public record GuestFacts(
+    String hostname, Os os, List<Interface> interfaces, List<Traffic> traffic) {
 
   public GuestFacts {
     interfaces = List.copyOf(interfaces);
+    traffic = List.copyOf(traffic);
+  }
+
+  public GuestFacts(String hostname, Os os, List<Interface> interfaces) {
+    this(hostname, os, interfaces, List.of());
   }
 
   /**
@@ -34,4 +42,19 @@ public record GuestFacts(String hostname, Os os, List<Interface> interfaces) {
       ipv6 = List.copyOf(ipv6);
     }
   }
+
+  /**
+   * An interface's counters since the guest brought it up, as the guest's kernel counts them
+   * (qemu-guest-agent's {@code statistics}).
+   */
+  public record Traffic(
+      String name,
+      long rxBytes,
+      long rxPackets,
+      long rxErrors,
+      long rxDropped,
+      long txBytes,
+      long txPackets,
+      long txErrors,
+      long txDropped) {}
 }

@@ -24,7 +24,8 @@ public final class GuestFactsReader {
       os = null; // older agents and some guests lack it
     }
     JsonNode interfaces = agent.execute("guest-network-get-interfaces", null, timeout);
-    return new GuestFacts(host.path("host-name").asText(null), os, interfaces(interfaces));
+    return new GuestFacts(
+        host.path("host-name").asText(null), os, interfaces(interfaces), traffic(interfaces));
   }
 
   /** The answer of {@code guest-get-osinfo}. */
@@ -60,5 +61,28 @@ public final class GuestFactsReader {
               name, mac == null ? null : mac.toLowerCase(Locale.ROOT), ipv4, ipv6));
     }
     return interfaces;
+  }
+
+  /** The counters in the answer of {@code guest-network-get-interfaces}, without loopback. */
+  static List<GuestFacts.Traffic> traffic(JsonNode list) {
+    List<GuestFacts.Traffic> traffic = new ArrayList<>();
+    for (JsonNode nic : list) {
+      JsonNode stats = nic.path("statistics");
+      if (nic.path("name").asText().equals("lo") || !stats.isObject()) {
+        continue;
+      }
+      traffic.add(
+          new GuestFacts.Traffic(
+              nic.path("name").asText(),
+              stats.path("rx-bytes").asLong(),
+              stats.path("rx-packets").asLong(),
+              stats.path("rx-errs").asLong(),
+              stats.path("rx-dropped").asLong(),
+              stats.path("tx-bytes").asLong(),
+              stats.path("tx-packets").asLong(),
+              stats.path("tx-errs").asLong(),
+              stats.path("tx-dropped").asLong()));
+    }
+    return traffic;
   }
 }

@@ -46,6 +46,8 @@ import java.util.regex.Pattern;
  * Reads only: when it finds problems it reports all of them and nothing has been changed.
  */
 public final class LaunchPlanner {
+  /** QEMU's device id of a VM disk is this and the disk's name (the metrics read it back). */
+  public static final String DISK_DEVICE_PREFIX = "disk-";
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -168,7 +170,7 @@ public final class LaunchPlanner {
           v ->
               disks.add(
                   new DiskAttachment(
-                      "disk-" + disk.name(),
+                      DISK_DEVICE_PREFIX + disk.name(),
                       v.file(),
                       v.format(),
                       disk.effectiveBus(),

@@ -17,7 +17,7 @@ public record RuntimeFiles(Path dir) {
   static final String SERIAL_BACKEND_SOCKET = "qemu-serial.sock";
   static final String TPM_SOCKET = "swtpm.sock";
   static final String TPM_LOG = "swtpm.log";
-  static final String QEMU_PID = "qemu.pid";
+  static final String QEMU_PID = RuntimeDir.QEMU_PID_FILE;
   static final String CLOUD_INIT_ISO = "cloud-init.iso";
   static final String CLOUD_INIT_SEED_DIR = "cloud-init";
   static final String LOCK = "launcher.lock";

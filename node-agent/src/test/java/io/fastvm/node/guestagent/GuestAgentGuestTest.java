@@ -2,9 +2,6 @@ package io.fastvm.node.guestagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.contract.RuntimeDir;
 import io.fastvm.node.guest.DebianDisk;
@@ -12,13 +9,13 @@ import io.fastvm.node.guest.DebianKernel;
 import io.fastvm.node.guest.GuestImage;
 import io.fastvm.node.testing.CloudGuest;
 import io.fastvm.node.testing.CloudGuestConfig;
+import io.fastvm.node.testing.GuestExec;
 import io.fastvm.node.testing.LauncherProcess;
 import io.fastvm.node.testing.TestBudget;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +60,7 @@ class GuestAgentGuestTest {
         assertThat(eth0(facts).mac()).isEqualTo(mac);
         assertThat(eth0(facts).ipv4()).containsExactly(CloudGuestConfig.ADDRESS);
 
-        exec(agent, budget, "/usr/sbin/ip", "addr", "add", "10.0.2.60/24", "dev", "eth0");
+        GuestExec.run(agent, budget, "/usr/sbin/ip", "addr", "add", "10.0.2.60/24", "dev", "eth0");
         GuestFacts after = awaitFacts(agent, budget, f -> eth0(f).ipv4().contains("10.0.2.60/24"));
         assertThat(eth0(after).ipv4()).containsExactly(CloudGuestConfig.ADDRESS, "10.0.2.60/24");
       }
@@ -101,26 +98,6 @@ class GuestAgentGuestTest {
         throw new AssertionError("the guest agent never told; last facts " + facts, last);
       }
       Thread.sleep(200);
-    }
-  }
-
-  /** Runs a program in the guest (guest-exec) and waits for it to exit 0. */
-  private static void exec(GuestAgentClient agent, TestBudget budget, String path, String... args)
-      throws Exception {
-    ObjectNode arguments = JsonNodeFactory.instance.objectNode().put("path", path);
-    List.of(args).forEach(arguments.putArray("arg")::add);
-    arguments.put("capture-output", true);
-    long pid = agent.execute("guest-exec", arguments, COMMAND).path("pid").asLong();
-    while (true) {
-      budget.left(path + " in the guest");
-      JsonNode status =
-          agent.execute(
-              "guest-exec-status", JsonNodeFactory.instance.objectNode().put("pid", pid), COMMAND);
-      if (status.path("exited").asBoolean()) {
-        assertThat(status.path("exitcode").asInt()).as(path + " " + status).isZero();
-        return;
-      }
-      Thread.sleep(100);
     }
   }
 }

@@ -36,6 +36,20 @@ class GuestFactsReaderTest {
   }
 
   @Test
+  void trafficOfTheInterfacesThatHaveCounters() throws Exception {
+    var traffic =
+        GuestFactsReader.traffic(
+            JSON.readTree(
+                """
+                [{"name": "lo", "statistics": {"rx-bytes": 9}},
+                 {"name": "eth0", "statistics": {"rx-bytes": 1, "rx-packets": 2, "rx-errs": 3,
+                   "rx-dropped": 4, "tx-bytes": 5, "tx-packets": 6, "tx-errs": 7, "tx-dropped": 8}},
+                 {"name": "wg0"}]
+                """));
+    assertThat(traffic).containsExactly(new GuestFacts.Traffic("eth0", 1, 2, 3, 4, 5, 6, 7, 8));
+  }
+
+  @Test
   void osInfo() throws Exception {
     assertThat(
             GuestFactsReader.os(

@@ -1,0 +1,67 @@
+package io.fastvm.node.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fastvm.node.guestagent.GuestAgentClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Runs programs in a test guest through its guest agent ({@code guest-exec}). */
+public final class GuestExec {
+  static final Duration COMMAND = Duration.ofSeconds(30);
+
+  private GuestExec() {}
+
+  /** Runs {@code path} over {@code agent} and waits for it to exit 0. */
+  public static void run(GuestAgentClient agent, TestBudget budget, String path, String... args)
+      throws Exception {
+    long pid = agent.execute("guest-exec", arguments(path, args), COMMAND).path("pid").asLong();
+    while (!exited(agent, pid, path)) {
+      budget.left(path + " in the guest");
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * Runs {@code path} as {@link #run(GuestAgentClient, TestBudget, String, String...)} does, with a
+   * connection of its own for each command: the agent's port takes one client at a time, so the
+   * node agent's rounds go on in between.
+   */
+  public static void run(Path socket, TestBudget budget, String path, String... args)
+      throws Exception {
+    long pid;
+    try (GuestAgentClient agent = GuestAgentClient.connect(socket)) {
+      pid = agent.execute("guest-exec", arguments(path, args), COMMAND).path("pid").asLong();
+    }
+    while (true) {
+      try (GuestAgentClient agent = GuestAgentClient.connect(socket)) {
+        if (exited(agent, pid, path)) {
+          return;
+        }
+      }
+      budget.left(path + " in the guest");
+      Thread.sleep(200);
+    }
+  }
+
+  private static ObjectNode arguments(String path, String... args) {
+    ObjectNode arguments = JsonNodeFactory.instance.objectNode().put("path", path);
+    List.of(args).forEach(arguments.putArray("arg")::add);
+    return arguments.put("capture-output", true);
+  }
+
+  private static boolean exited(GuestAgentClient agent, long pid, String path) throws Exception {
+    JsonNode status =
+        agent.execute(
+            "guest-exec-status", JsonNodeFactory.instance.objectNode().put("pid", pid), COMMAND);
+    if (!status.path("exited").asBoolean()) {
+      return false;
+    }
+    assertThat(status.path("exitcode").asInt()).as(path + " " + status).isZero();
+    return true;
+  }
+}
