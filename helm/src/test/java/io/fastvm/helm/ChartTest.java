@@ -254,6 +254,8 @@ class ChartTest {
         .as("spec untouched")
         .isFalse();
     assertThat(grants(rules, "", "secrets", "get")).isFalse();
+    assertThat(grants(rules, "", "nodes", "patch")).as("its node's labels").isTrue();
+    assertThat(grants(rules, "", "nodes", "delete")).isFalse();
     assertThat(pod.getNodeSelector()).containsExactly(Map.entry("fastvm.io/vms", "on"));
     assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
     assertThat(
@@ -274,6 +276,36 @@ class ChartTest {
             RenderedChart.render(Map.of("nodeAgent.enabled", "false"))
                 .find(DaemonSet.class, "fastvm-node-agent"))
         .isEmpty();
+  }
+
+  @Test
+  void nodeAgentRenewsItsHeartbeatLeaseInTheReleaseNamespaceOnly() {
+    RenderedChart chart = RenderedChart.render(Map.of());
+    Container container =
+        chart
+            .get(DaemonSet.class, "fastvm-node-agent")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(container.getEnv())
+        .filteredOn(e -> e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null)
+        .extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
+        .contains("POD_NAMESPACE=metadata.namespace", "POD_NAME=metadata.name");
+    Role heartbeat = chart.get(Role.class, "fastvm-node-agent-heartbeat");
+    assertThat(heartbeat.getMetadata().getNamespace())
+        .isEqualTo(chart.get(DaemonSet.class, "fastvm-node-agent").getMetadata().getNamespace());
+    assertThat(grants(heartbeat.getRules(), "coordination.k8s.io", "leases", "update")).isTrue();
+    assertThat(grants(heartbeat.getRules(), "coordination.k8s.io", "leases", "delete")).isFalse();
+    assertThat(
+            grants(
+                chart.get(ClusterRole.class, "fastvm-node-agent").getRules(),
+                "coordination.k8s.io",
+                "leases",
+                "update"))
+        .as("no Leases of other namespaces")
+        .isFalse();
   }
 
   @Test

@@ -18,12 +18,15 @@ import io.fastvm.node.guestagent.GuestFacts;
 import io.fastvm.node.metrics.AgentMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -44,16 +47,11 @@ public final class GuestFactsLoop implements AutoCloseable {
   private final Duration timeout;
   private final AgentMetrics metrics;
   private final Map<String, GuestWatch> watches = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong rounds =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong rounds = new AtomicLong();
   private final SharedIndexInformer<Pod> pods;
   private final ScheduledExecutorService polls =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "fastvm-guest-facts");
-            t.setDaemon(true);
-            return t;
-          });
+          Thread.ofPlatform().name("fastvm-guest-facts").daemon().factory());
 
   private GuestFactsLoop(
       KubernetesClient client,
@@ -116,7 +114,7 @@ public final class GuestFactsLoop implements AutoCloseable {
 
   private void pollAll() {
     metrics.readNode();
-    java.util.Set<String> running = new java.util.HashSet<>();
+    Set<String> running = new HashSet<>();
     for (Pod pod : pods.getStore().list()) {
       if (!"Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
         continue;

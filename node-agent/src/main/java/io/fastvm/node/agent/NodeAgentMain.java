@@ -3,10 +3,13 @@ package io.fastvm.node.agent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fastvm.contract.DeviceResource;
+import io.fastvm.contract.NodeAgentLease;
 import io.fastvm.node.device.DeviceHealth;
 import io.fastvm.node.device.DevicePlugins;
 import io.fastvm.node.device.KvmHealth;
 import io.fastvm.node.device.OpenableDevice;
+import io.fastvm.node.labels.CpuModels;
+import io.fastvm.node.labels.NodeLabeller;
 import io.fastvm.node.metrics.AgentMetrics;
 import io.fastvm.node.metrics.MetricsEndpoint;
 import io.fastvm.node.metrics.ProcFs;
@@ -31,7 +34,8 @@ import picocli.CommandLine.Option;
  * {@code fastvm-node-agent}: the node agent DaemonSet's process. Until SIGTERM it serves the
  * kubelet device plugins for the devices VM pods request instead of privileges ({@link
  * DeviceResource}), and, given its node's name, writes the guest facts of the VMs on the node
- * ({@link GuestFactsLoop}) and serves their metrics and the node's at {@code /metrics}.
+ * ({@link GuestFactsLoop}), serves their metrics and the node's at {@code /metrics}, and keeps the
+ * node's heartbeat Lease fresh ({@link AgentHeartbeat}).
  */
 @Command(
     name = "fastvm-node-agent",
@@ -99,6 +103,24 @@ public final class NodeAgentMain implements Callable<Integer> {
       description = "Port of /metrics; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int metricsPort = 9464;
 
+  @Option(
+      names = "--namespace",
+      description =
+          "Namespace of this node's heartbeat Lease, the installation's (default: POD_NAMESPACE,"
+              + " else the client's).")
+  String namespace;
+
+  @Option(
+      names = "--pod-name",
+      description = "Who renews the heartbeat Lease (default: POD_NAME, else the host name).")
+  String podName;
+
+  @Option(
+      names = "--label-interval-seconds",
+      description =
+          "How often the node's labels (KVM, CPU models) are checked (default: ${DEFAULT-VALUE}).")
+  int labelSeconds = 60;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) {
@@ -137,11 +159,42 @@ public final class NodeAgentMain implements Callable<Integer> {
                 ? null
                 : MetricsEndpoint.start(
                     new InetSocketAddress(metricsAddress, metricsPort), registry);
-        GuestFactsLoop facts = client == null ? null : guestFacts(client, registry)) {
+        GuestFactsLoop facts = client == null ? null : guestFacts(client, registry);
+        AgentHeartbeat heartbeat = client == null ? null : heartbeat(client);
+        NodeLabelLoop labels = client == null ? null : labels(client)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       stopped.await();
     }
     return 0;
+  }
+
+  private NodeLabelLoop labels(KubernetesClient client) {
+    return NodeLabelLoop.start(
+        new NodeLabeller(client, nodeName),
+        health(DeviceResource.KVM),
+        new CpuModels(qemu, Duration.ofSeconds(kvmProbeSeconds)),
+        Duration.ofSeconds(labelSeconds));
+  }
+
+  private AgentHeartbeat heartbeat(KubernetesClient client) {
+    String ns = firstNonBlank(namespace, System.getenv("POD_NAMESPACE"), client.getNamespace());
+    String holder = firstNonBlank(podName, System.getenv("POD_NAME"), System.getenv("HOSTNAME"));
+    return AgentHeartbeat.start(
+        client,
+        ns == null ? "default" : ns,
+        nodeName,
+        holder == null ? nodeName : holder,
+        NodeAgentLease.RENEW_INTERVAL,
+        NodeAgentLease.DURATION);
+  }
+
+  private static String firstNonBlank(String... values) {
+    for (String value : values) {
+      if (value != null && !value.isBlank()) {
+        return value;
+      }
+    }
+    return null;
   }
 
   private GuestFactsLoop guestFacts(KubernetesClient client, MeterRegistry registry) {

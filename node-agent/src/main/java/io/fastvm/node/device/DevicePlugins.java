@@ -53,11 +53,7 @@ public final class DevicePlugins implements AutoCloseable {
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final ScheduledExecutorService checks =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "fastvm-device-plugins");
-            t.setDaemon(true);
-            return t;
-          });
+          Thread.ofPlatform().name("fastvm-device-plugins").daemon().factory());
 
   private DevicePlugins(Path pluginDir, List<Served> devices, int slots) {
     this.pluginDir = pluginDir;

@@ -70,6 +70,7 @@ public final class AgentMetrics {
     List.copyOf(lastNics.keySet()).stream()
         .filter(uid -> !running.contains(uid))
         .forEach(this::forget);
+    reader.retain(running);
   }
 
   /** Replaces the node's samples. */

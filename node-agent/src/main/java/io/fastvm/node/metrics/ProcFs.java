@@ -3,7 +3,9 @@ package io.fastvm.node.metrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -65,26 +67,34 @@ public record ProcFs(Path root) {
   }
 
   /**
-   * CPU time of the thread of process {@code pid} that the process's namespace calls {@code nsTid}
-   * (a vCPU thread, as QMP's {@code query-cpus-fast} numbers it), in nanoseconds; empty when the
-   * thread is gone.
+   * Whether {@code pid} is still the process its own namespace calls {@code nsPid}, in pod {@code
+   * podUid} (or, as {@link #hostPid} accepts, a QEMU): a pid found once is checked so, not looked
+   * for again among all processes.
    */
-  public Optional<Long> threadNanos(long pid, long nsTid) throws IOException {
-    Path tasks = root.resolve(Long.toString(pid)).resolve("task");
-    Path direct = tasks.resolve(Long.toString(nsTid));
-    Optional<Path> thread = Optional.empty();
-    if (innermostPid(direct) == nsTid) {
-      thread = Optional.of(direct);
-    } else {
-      try (Stream<Path> all = Files.list(tasks)) {
-        thread = all.filter(t -> innermostPid(t) == nsTid).findFirst();
+  public boolean still(long pid, long nsPid, String podUid) {
+    Path process = root.resolve(Long.toString(pid));
+    return innermostPid(process) == nsPid && (inPod(pid, podUid) || isQemu(process));
+  }
+
+  /**
+   * CPU time of each thread of process {@code pid}, in nanoseconds, by the thread id the process's
+   * namespace gives it (as QMP's {@code query-cpus-fast} numbers vCPU threads).
+   */
+  public Map<Long, Long> threadNanos(long pid) throws IOException {
+    Map<Long, Long> nanos = new HashMap<>();
+    try (Stream<Path> tasks = Files.list(root.resolve(Long.toString(pid)).resolve("task"))) {
+      for (Path task : tasks.toList()) {
+        long nsTid = innermostPid(task);
+        try {
+          // schedstat: time on the CPU (ns), time waiting, time slices.
+          nanos.put(nsTid, firstNumber(Files.readString(task.resolve("schedstat"))));
+        } catch (IOException e) {
+          // The thread ended while listed.
+        }
       }
     }
-    if (thread.isEmpty()) {
-      return Optional.empty();
-    }
-    // schedstat: time on the CPU (ns), time waiting, time slices.
-    return Optional.of(firstNumber(Files.readString(thread.get().resolve("schedstat"))));
+    nanos.remove(-1L);
+    return nanos;
   }
 
   /** The host's CPU time spent busy (all but idle and iowait), and the CPUs counted. */

@@ -35,11 +35,7 @@ public final class GuardedProcesses {
   private final Set<Process> children = new CopyOnWriteArraySet<>();
   private final ExecutorService starter =
       Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "process-starter");
-            t.setDaemon(true);
-            return t;
-          });
+          Thread.ofPlatform().name("process-starter").daemon().factory());
 
   public GuardedProcesses() {
     Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "kill-children-on-exit"));

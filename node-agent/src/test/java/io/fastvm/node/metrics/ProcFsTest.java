@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,12 @@ class ProcFsTest {
     // No pod cgroup (a pod run in the agent's namespace, as the tests do): a QEMU with that pid.
     assertThat(fs.hostPid(12, POD_A)).contains(12L);
     assertThat(fs.hostPid(7, "another-pod")).as("pid 7 is no QEMU").isEmpty();
+    // A pid found once is checked, not looked for again: the same process, or not.
+    assertThat(fs.still(4001, 7, POD_A)).isTrue();
+    assertThat(fs.still(4001, 7, POD_B)).isFalse();
+    assertThat(fs.still(4001, 8, POD_A)).isFalse();
+    assertThat(fs.still(12, 12, POD_A)).isTrue();
+    assertThat(fs.still(7, 7, "another-pod")).isFalse();
   }
 
   @Test
@@ -51,8 +58,7 @@ class ProcFsTest {
     Path thread = Files.createDirectories(proc.resolve("4001/task/4005"));
     Files.writeString(thread.resolve("status"), "Name:\tCPU 0/TCG\nNSpid:\t4005\t11\n");
     Files.writeString(thread.resolve("schedstat"), "1500000000 2000 30\n");
-    assertThat(new ProcFs(proc).threadNanos(4001, 11)).contains(1_500_000_000L);
-    assertThat(new ProcFs(proc).threadNanos(4001, 12)).isEmpty();
+    assertThat(new ProcFs(proc).threadNanos(4001)).containsExactly(Map.entry(11L, 1_500_000_000L));
   }
 
   @Test

@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param cloudInit the referenced CloudInitConfig, if it exists
  * @param cloudInitUserData the CloudInitConfig's Secret, if the informer has it
  * @param seed the VM's seed Secret ({@code <vm>-seed}), whoever made it
+ * @param nodeAgents the last heartbeat of the node agent on each node of the VM's pods, if any
  * @param now the time of the observation
  */
 public record Observed(
@@ -34,6 +35,7 @@ public record Observed(
     Optional<CloudInitConfig> cloudInit,
     Optional<Secret> cloudInitUserData,
     Optional<Secret> seed,
+    Map<String, NodeAgentHeartbeat> nodeAgents,
     Instant now) {
 
   /** Without cloud-init Secrets (a VM without cloud-init, or one whose config is not Ready). */
@@ -45,6 +47,22 @@ public record Observed(
       Map<String, Volume> volumes,
       Optional<CloudInitConfig> cloudInit,
       Instant now) {
-    this(vm, pods, statePvc, service, volumes, cloudInit, Optional.empty(), Optional.empty(), now);
+    this(
+        vm,
+        pods,
+        statePvc,
+        service,
+        volumes,
+        cloudInit,
+        Optional.empty(),
+        Optional.empty(),
+        Map.of(),
+        now);
+  }
+
+  /** The same observation, with these node agents' heartbeats. */
+  public Observed withNodeAgents(Map<String, NodeAgentHeartbeat> agents) {
+    return new Observed(
+        vm, pods, statePvc, service, volumes, cloudInit, cloudInitUserData, seed, agents, now);
   }
 }

@@ -14,6 +14,7 @@ import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.VirtualMachineStatus;
 import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.contract.NodeAgentLease;
 import io.fastvm.contract.console.pki.ConsoleCertificateAuthority;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.console.CertificateRenewals;
@@ -92,7 +93,7 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Eve
   @Override
   public List<EventSource<?, VirtualMachine>> prepareEventSources(
       EventSourceContext<VirtualMachine> context) {
-    sources = VmEventSources.create(context);
+    sources = VmEventSources.create(context, consoleCa.namespace(context.getClient()), clock);
     events = new EventRecorder(context.getClient(), "fastvm-operator", clock);
     metrics.countVmsFrom(() -> context.getPrimaryCache().list());
     return sources.all();
@@ -236,7 +237,32 @@ public class VirtualMachineReconciler implements Reconciler<VirtualMachine>, Eve
                 userData.isPresent(),
                 client.secrets().inNamespace(namespace).withName(VmNames.cloudInitSeedSecret(vm)));
     return new Observed(
-        vm, pods, statePvc, service, volumes, cloudInit, userData, seed, clock.instant());
+        vm,
+        pods,
+        statePvc,
+        service,
+        volumes,
+        cloudInit,
+        userData,
+        seed,
+        nodeAgents(pods, consoleCa.namespace(client)),
+        clock.instant());
+  }
+
+  /** The heartbeats of the node agents on the nodes of the VM's pods. */
+  private Map<String, NodeAgentHeartbeat> nodeAgents(List<Pod> pods, String agentNamespace) {
+    Map<String, NodeAgentHeartbeat> agents = new LinkedHashMap<>();
+    for (Pod pod : pods) {
+      String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+      if (node != null && !agents.containsKey(node)) {
+        sources
+            .nodeAgents()
+            .get(new ResourceID(NodeAgentLease.name(node), agentNamespace))
+            .flatMap(NodeAgentHeartbeat::of)
+            .ifPresent(h -> agents.put(node, h));
+      }
+    }
+    return agents;
   }
 
   /**

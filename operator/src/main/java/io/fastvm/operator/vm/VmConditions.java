@@ -14,6 +14,9 @@ public final class VmConditions {
   /** Whether the guest's qemu-guest-agent answers the node agent (from status.guest). */
   public static final String AGENT_CONNECTED = "AgentConnected";
 
+  /** Whether the node agent on the pod's node reports (its heartbeat Lease is fresh). */
+  public static final String NODE_AGENT_READY = "NodeAgentReady";
+
   /** Present (False) only while the pod's node stopped reporting. */
   public static final String NODE_REACHABLE = "NodeReachable";
 }

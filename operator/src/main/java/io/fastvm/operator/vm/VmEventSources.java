@@ -4,9 +4,11 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
+import io.fastvm.contract.NodeAgentLease;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -14,7 +16,10 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -23,7 +28,8 @@ import java.util.stream.Collectors;
  * Services, state PVCs and Secrets (console TLS, cloud-init seeds) by owner reference (only the
  * operator's own, by label); Volumes and CloudInitConfigs by an index of the VMs that refer to
  * them, so that creating or readying one starts the VMs waiting for it at once. A CloudInitConfig's
- * Secret concerns the VMs that refer to the config: its new content makes their new seeds.
+ * Secret concerns the VMs that refer to the config: its new content makes their new seeds. The node
+ * agents' heartbeat Leases concern the VMs on their nodes, by an index of VMs by node.
  */
 public record VmEventSources(
     InformerEventSource<Pod, VirtualMachine> pods,
@@ -31,16 +37,22 @@ public record VmEventSources(
     InformerEventSource<PersistentVolumeClaim, VirtualMachine> claims,
     InformerEventSource<Secret, VirtualMachine> secrets,
     InformerEventSource<Volume, VirtualMachine> volumes,
-    InformerEventSource<CloudInitConfig, VirtualMachine> cloudInits) {
+    InformerEventSource<CloudInitConfig, VirtualMachine> cloudInits,
+    InformerEventSource<Lease, VirtualMachine> nodeAgents) {
 
   static final String VOLUME_INDEX = "fastvm.io/volumes";
   static final String CLOUD_INIT_INDEX = "fastvm.io/cloud-init";
+  static final String NODE_INDEX = "fastvm.io/node";
 
   public List<EventSource<?, VirtualMachine>> all() {
-    return List.of(pods, services, claims, secrets, volumes, cloudInits);
+    return List.of(pods, services, claims, secrets, volumes, cloudInits, nodeAgents);
   }
 
-  static VmEventSources create(EventSourceContext<VirtualMachine> context) {
+  /**
+   * @param agentNamespace where the node agents keep their heartbeat Leases (the installation's)
+   */
+  static VmEventSources create(
+      EventSourceContext<VirtualMachine> context, String agentNamespace, Clock clock) {
     context
         .getPrimaryCache()
         .addIndexer(
@@ -58,6 +70,14 @@ public record VmEventSources(
                     ? List.of()
                     : List.of(
                         key(vm.getMetadata().getNamespace(), vm.getSpec().cloudInit().name())));
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            NODE_INDEX,
+            vm ->
+                vm.getStatus() == null || vm.getStatus().nodeName() == null
+                    ? List.of()
+                    : List.of(vm.getStatus().nodeName()));
 
     return new VmEventSources(
         owned(Pod.class, "pods", context),
@@ -94,7 +114,41 @@ public record VmEventSources(
                                     vm.getSpec().cloudInit().name(),
                                     vm.getMetadata().getNamespace())))
                 .build(),
-            context));
+            context),
+        nodeAgents(context, agentNamespace, clock));
+  }
+
+  /**
+   * The node agents' heartbeat Leases, which concern the VMs whose pods run on their node. A
+   * renewal is an event only when it brings back an agent that had gone stale or changes the agent:
+   * the planner looks again when a fresh heartbeat would go stale, so renewals alone cost nothing.
+   */
+  private static InformerEventSource<Lease, VirtualMachine> nodeAgents(
+      EventSourceContext<VirtualMachine> context, String namespace, Clock clock) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Lease.class, VirtualMachine.class)
+            .withName("node-agents")
+            .withNamespaces(Set.of(namespace))
+            .withFollowControllerNamespacesChanges(false)
+            .withLabelSelector(NodeAgentLease.LABEL)
+            .withOnUpdateFilter(
+                (lease, old) -> {
+                  Optional<NodeAgentHeartbeat> before = NodeAgentHeartbeat.of(old);
+                  Optional<NodeAgentHeartbeat> after = NodeAgentHeartbeat.of(lease);
+                  return before.isEmpty()
+                      || after.isEmpty()
+                      || !Objects.equals(before.get().holder(), after.get().holder())
+                      || !before.get().freshAt(clock.instant());
+                })
+            .withSecondaryToPrimaryMapper(
+                lease ->
+                    NodeAgentLease.node(lease.getMetadata().getName()).stream()
+                        .flatMap(
+                            node -> context.getPrimaryCache().byIndex(NODE_INDEX, node).stream())
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .build(),
+        context);
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>

@@ -545,7 +545,16 @@ public final class VmPlanner {
     wanted.addAll(referenceConditions(spec, s.refs()));
     restartRequired(spec, s.refs(), s.observed().volumes(), s.pods().current(), s.problems())
         .ifPresent(wanted::add);
-    VmGuestView.agentConnected(runningGuest(s, draft)).ifPresent(wanted::add);
+    Optional<VmNodeAgent> agent = nodeAgent(s);
+    agent.map(VmNodeAgent::condition).ifPresent(wanted::add);
+    VmGuestView.agentConnected(runningGuest(s, draft))
+        .map(
+            connected ->
+                agent
+                    .filter(a -> !a.reporting())
+                    .map(VmNodeAgent::guestAgentUnknown)
+                    .orElse(connected))
+        .ifPresent(wanted::add);
     if (draft.nodeLost) {
       // Only while the node is lost: its transition time is when it stopped reporting.
       wanted.add(
@@ -625,6 +634,12 @@ public final class VmPlanner {
         s.vm().getMetadata().getGeneration());
   }
 
+  /** The node agent of the current pod's node, once the pod has one. */
+  private static Optional<VmNodeAgent> nodeAgent(Situation s) {
+    return VmNodeAgent.of(
+        s.pods().current().flatMap(PodView::nodeName), s.observed().nodeAgents(), s.now());
+  }
+
   /** The node agent's guest facts while the VM runs in the pod they describe; else null. */
   private static GuestStatus runningGuest(Situation s, StatusDraft draft) {
     boolean running = draft.phase == VmPhase.RUNNING && s.pods().current().isPresent();
@@ -654,6 +669,13 @@ public final class VmPlanner {
               Optional.of(Duration.between(now, backOff.retryAt()).plusMillis(500));
           default -> Optional.empty();
         };
+    // A fresh heartbeat's renewals are not events: look again when it would go stale.
+    Optional<Duration> untilStale =
+        nodeAgent(s).flatMap(VmNodeAgent::staleAt).flatMap(at -> untilDeadline(now, at));
+    if (untilStale.isPresent()
+        && (requeue.isEmpty() || untilStale.get().compareTo(requeue.get()) < 0)) {
+      requeue = untilStale;
+    }
     Observed o = s.observed();
     VirtualMachine vm = s.vm();
     boolean foreignObject =

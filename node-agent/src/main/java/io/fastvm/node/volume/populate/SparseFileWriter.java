@@ -41,11 +41,7 @@ final class SparseFileWriter implements AutoCloseable {
     this.writeBackEvery = writeBackEvery;
     this.writeBack =
         Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "download-write-back");
-              t.setDaemon(true);
-              return t;
-            });
+            Thread.ofPlatform().name("download-write-back").daemon().factory());
   }
 
   /** A new, empty file (an existing one is emptied). */

@@ -23,11 +23,7 @@ final class StallWatchdog implements AutoCloseable {
     this.timeoutNanos = timeout.toNanos();
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "download-stall-watchdog");
-              t.setDaemon(true);
-              return t;
-            });
+            Thread.ofPlatform().name("download-stall-watchdog").daemon().factory());
     long period = Math.max(10, Math.min(1000, timeout.toMillis() / 4));
     timer.scheduleAtFixedRate(this::check, period, period, TimeUnit.MILLISECONDS);
   }
