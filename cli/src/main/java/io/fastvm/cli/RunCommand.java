@@ -2,6 +2,7 @@ package io.fastvm.cli;
 
 import io.fastvm.contract.HostPortMode;
 import io.fastvm.contract.LauncherInvocation;
+import io.fastvm.contract.NatBackend;
 import io.fastvm.node.guest.DemoGuest;
 import io.fastvm.node.guest.GuestImage;
 import io.fastvm.node.launcher.Launcher;
@@ -75,6 +76,15 @@ final class RunCommand implements Callable<Integer> {
   String natBindAddress;
 
   @Option(
+      names = "--nat-backend",
+      paramLabel = "KIND",
+      defaultValue = "slirp",
+      description =
+          "What carries nat networks: slirp (QEMU's own) or passt (faster; Debian package passt)"
+              + " (default ${DEFAULT-VALUE}).")
+  String natBackend;
+
+  @Option(
       names = "--print-qemu-command",
       description = "Print QEMU's arguments, one per line, and start nothing.")
   boolean printQemuCommand;
@@ -137,6 +147,12 @@ final class RunCommand implements Callable<Integer> {
             null,
             null,
             HostPortMode.SERVICE);
+    try {
+      invocation = invocation.withNatBackend(NatBackend.parse(natBackend));
+    } catch (IllegalArgumentException e) {
+      System.err.println("fastvm: " + e.getMessage());
+      return LauncherInvocation.ExitCode.INVALID;
+    }
     Launcher.Settings settings =
         new Launcher.Settings(
             ManifestValidator.NONE,

@@ -25,6 +25,7 @@ import java.util.TreeMap;
  *     where the Service maps servicePort to it; the default) or servicePort ({@code fastvm run})
  * @param consoleListen {@code HOST:PORT} the console endpoint listens on; null is every address on
  *     {@link PodLayout#CONSOLE_PORT} (a pod). Local runs and tests pick a loopback address.
+ * @param natBackend what carries nat NICs: slirp (null; the default) or passt
  */
 public record LauncherInvocation(
     List<Path> manifests,
@@ -36,7 +37,8 @@ public record LauncherInvocation(
     Path consoleTlsDir,
     Path terminationLog,
     HostPortMode natHostPorts,
-    String consoleListen) {
+    String consoleListen,
+    NatBackend natBackend) {
 
   public LauncherInvocation {
     manifests = List.copyOf(manifests);
@@ -48,9 +50,52 @@ public record LauncherInvocation(
       }
     }
     natHostPorts = natHostPorts == null ? HostPortMode.GUEST : natHostPorts;
+    natBackend = natBackend == null ? NatBackend.SLIRP : natBackend;
     if (consoleListen != null) {
       consoleAddress(consoleListen);
     }
+  }
+
+  /** With the default nat backend (slirp). */
+  public LauncherInvocation(
+      List<Path> manifests,
+      Map<String, Path> volumes,
+      Path cloudInitSeed,
+      Path stateDir,
+      Path runtimeDir,
+      String natBindAddress,
+      Path consoleTlsDir,
+      Path terminationLog,
+      HostPortMode natHostPorts,
+      String consoleListen) {
+    this(
+        manifests,
+        volumes,
+        cloudInitSeed,
+        stateDir,
+        runtimeDir,
+        natBindAddress,
+        consoleTlsDir,
+        terminationLog,
+        natHostPorts,
+        consoleListen,
+        null);
+  }
+
+  /** The same invocation with nat NICs on {@code backend}. */
+  public LauncherInvocation withNatBackend(NatBackend backend) {
+    return new LauncherInvocation(
+        manifests,
+        volumes,
+        cloudInitSeed,
+        stateDir,
+        runtimeDir,
+        natBindAddress,
+        consoleTlsDir,
+        terminationLog,
+        natHostPorts,
+        consoleListen,
+        backend);
   }
 
   /** An invocation whose console endpoint (if any) listens on the pod's console port. */
@@ -188,6 +233,9 @@ public record LauncherInvocation(
     }
     if (consoleListen != null) {
       args.add("--console-listen=" + consoleListen);
+    }
+    if (natBackend != NatBackend.SLIRP) {
+      args.add("--nat-backend=" + natBackend.option());
     }
     return args;
   }

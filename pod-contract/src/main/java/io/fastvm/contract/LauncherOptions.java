@@ -11,8 +11,8 @@ import java.util.Map;
  * Parses the launcher's {@code --name=value} arguments (see {@link LauncherInvocation}).
  *
  * <p>Written by hand rather than with picocli (which the {@code fastvm} command uses): this fixed
- * contract of ten options does not need it, and picocli's reflection cost the launcher about 190 ms
- * of its start-up (measured, docs/benchmarks.md).
+ * contract of eleven options does not need it, and picocli's reflection cost the launcher about 190
+ * ms of its start-up (measured, docs/benchmarks.md).
  */
 final class LauncherOptions {
   private LauncherOptions() {}
@@ -28,6 +28,7 @@ final class LauncherOptions {
         --runtime-dir=DIR        sockets and generated files
         --nat-bind-address=ADDR  address forwarded ports listen on (default 127.0.0.1)
         --nat-host-ports=MODE    guest (default: host port = guest port) or service (= servicePort)
+        --nat-backend=KIND       slirp (default: QEMU's user network) or passt (faster, needs passt)
         --console-tls=DIR        serve the console endpoint (mutual TLS) with tls.crt, tls.key, ca.crt
         --console-listen=ADDR    HOST:PORT of the console endpoint (default 0.0.0.0:5900)
         --termination-log=FILE   where the failure reason is written
@@ -69,6 +70,7 @@ final class LauncherOptions {
             "--runtime-dir",
             "--nat-bind-address",
             "--nat-host-ports",
+            "--nat-backend",
             "--console-tls",
             "--console-listen",
             "--termination-log" -> {
@@ -106,7 +108,10 @@ final class LauncherOptions {
         path(single.get("--console-tls")),
         path(single.get("--termination-log")),
         hostPorts,
-        single.get("--console-listen"));
+        single.get("--console-listen"),
+        single.containsKey("--nat-backend")
+            ? NatBackend.parse(single.get("--nat-backend"))
+            : NatBackend.SLIRP);
   }
 
   private static Path path(String value) {

@@ -59,6 +59,11 @@ class LauncherInvocationTest {
             HostPortMode.SERVICE);
     assertThat(local.toArgs()).contains("--nat-host-ports=service");
     assertThat(LauncherInvocation.parse(local.toArgs())).isEqualTo(local);
+    assertThat(local.natBackend()).isEqualTo(NatBackend.SLIRP);
+
+    LauncherInvocation passt = local.withNatBackend(NatBackend.PASST);
+    assertThat(passt.toArgs()).contains("--nat-backend=passt");
+    assertThat(LauncherInvocation.parse(passt.toArgs())).isEqualTo(passt);
   }
 
   @Test
@@ -86,5 +91,11 @@ class LauncherInvocationTest {
                     List.of(
                         "--manifest=m", "--state-dir=s", "--runtime-dir=r", "--nat-host-ports=x")))
         .hasMessageContaining("guest or service");
+    assertThatThrownBy(
+            () ->
+                LauncherInvocation.parse(
+                    List.of(
+                        "--manifest=m", "--state-dir=s", "--runtime-dir=r", "--nat-backend=tap")))
+        .hasMessageContaining("--nat-backend must be slirp or passt, not tap");
   }
 }

@@ -239,8 +239,15 @@ public final class LaunchPlanner {
     List<NicAttachment> nics =
         new NicPlanner(
                 invocation.natBindAddress() == null ? "127.0.0.1" : invocation.natBindAddress(),
-                invocation.natHostPorts())
+                invocation.natHostPorts(),
+                invocation.natBackend(),
+                invocation.runtimeDir())
             .plan(manifests.namespace(), manifests.name(), spec.networksOrEmpty(), problems);
+    if (nics.stream().anyMatch(n -> n.passtSocket() != null) && tools.passt().isEmpty()) {
+      problems.add(
+          "--nat-backend=passt: passt is not installed (Debian package passt; or set"
+              + " FASTVM_PASST); use --nat-backend=slirp");
+    }
     for (Network network : spec.networksOrEmpty()) {
       if (network.bootOrder() != null && !bootOrders.add(network.bootOrder())) {
         problems.add(

@@ -14,6 +14,8 @@ import io.fastvm.node.manifest.ManifestException;
 import io.fastvm.node.manifest.ManifestReader;
 import io.fastvm.node.manifest.ManifestSet;
 import io.fastvm.node.manifest.ManifestValidator;
+import io.fastvm.node.network.NicAttachment;
+import io.fastvm.node.network.Passt;
 import io.fastvm.node.process.GuardedProcesses;
 import io.fastvm.node.qemu.AcceleratorChoice;
 import io.fastvm.node.qemu.KvmProbe;
@@ -255,6 +257,7 @@ public final class Launcher {
           log("stop requested before QEMU started; not starting it");
           return LauncherInvocation.ExitCode.POWERED_OFF;
         }
+        startPasst(plan, runtime, processes);
         Deque<String> stderrTail = new ArrayDeque<>();
         Process process = startQemu(plan, processes, stderrTail);
         qemu = process;
@@ -271,6 +274,7 @@ public final class Launcher {
       } finally {
         notReady(runtime);
         processes.killAll();
+        removePasstSockets(plan);
       }
     }
   }
@@ -407,6 +411,35 @@ public final class Launcher {
             Duration.ofSeconds(10));
     log("TPM 2.0: swtpm with " + (fresh ? "new" : "existing") + " state in " + plan.tpmStateDir());
     return tpm;
+  }
+
+  /** The passt of each nat NIC on passt; stopped with the other processes when QEMU ends. */
+  private void startPasst(LaunchPlan plan, RuntimeFiles runtime, GuardedProcesses processes)
+      throws IOException, InterruptedException {
+    for (NicAttachment nic : plan.qemu().nics()) {
+      if (nic.passtSocket() != null) {
+        Passt.start(
+            processes,
+            tools.passt().orElseThrow(),
+            nic,
+            runtime.dir().resolve(nic.passtSocket().getFileName() + ".log"),
+            Duration.ofSeconds(10));
+        log("network " + nic.name() + ": nat through passt");
+      }
+    }
+  }
+
+  /** passt leaves its socket behind when it ends. */
+  private static void removePasstSockets(LaunchPlan plan) {
+    for (NicAttachment nic : plan.qemu().nics()) {
+      if (nic.passtSocket() != null) {
+        try {
+          Files.deleteIfExists(nic.passtSocket());
+        } catch (IOException e) {
+          // A stale socket is replaced on the next start.
+        }
+      }
+    }
   }
 
   private Process startQemu(LaunchPlan plan, GuardedProcesses processes, Deque<String> stderrTail)

@@ -1,6 +1,7 @@
 package io.fastvm.node.network;
 
 import io.fastvm.api.v1alpha1.NicModel;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -8,6 +9,7 @@ import java.util.List;
  *
  * @param restricted user-mode network without a route out (type isolated)
  * @param bootIndex network boot (PXE) priority, null when the NIC is not offered for boot
+ * @param passtSocket where the NIC's passt serves QEMU; null: QEMU's own user network (slirp)
  */
 public record NicAttachment(
     String name,
@@ -15,9 +17,21 @@ public record NicAttachment(
     String mac,
     boolean restricted,
     List<HostForward> forwards,
-    Integer bootIndex) {
+    Integer bootIndex,
+    Path passtSocket) {
 
   public NicAttachment {
     forwards = List.copyOf(forwards);
+  }
+
+  /** On QEMU's user network (slirp). */
+  public NicAttachment(
+      String name,
+      NicModel model,
+      String mac,
+      boolean restricted,
+      List<HostForward> forwards,
+      Integer bootIndex) {
+    this(name, model, mac, restricted, forwards, bootIndex, null);
   }
 }

@@ -338,18 +338,8 @@ public final class QemuCommandBuilder {
     for (int i = 0; i < in.nics().size(); i++) {
       NicAttachment nic = in.nics().get(i);
       String netdev = "net" + i;
-      ObjectNode backend = QemuJson.object().put("type", "user").put("id", netdev);
-      if (nic.restricted()) {
-        backend.put("restrict", true);
-      }
-      if (!nic.forwards().isEmpty()) {
-        ArrayNode forwards = backend.putArray("hostfwd");
-        for (HostForward forward : nic.forwards()) {
-          forwards.addObject().put("str", QemuJson.text("port forward", forward.toSlirp()));
-        }
-      }
       argv.add("-netdev");
-      argv.add(json(backend));
+      argv.add(json(nic.passtSocket() == null ? slirp(nic, netdev) : passt(nic, netdev)));
       String driver =
           switch (nic.model()) {
             case VIRTIO -> "virtio-net-pci";
@@ -368,6 +358,32 @@ public final class QemuCommandBuilder {
       argv.add("-device");
       argv.add(json(device));
     }
+  }
+
+  /** QEMU's user network; the spec's ports forwarded by slirp itself. */
+  private static ObjectNode slirp(NicAttachment nic, String netdev) {
+    ObjectNode backend = QemuJson.object().put("type", "user").put("id", netdev);
+    if (nic.restricted()) {
+      backend.put("restrict", true);
+    }
+    if (!nic.forwards().isEmpty()) {
+      ArrayNode forwards = backend.putArray("hostfwd");
+      for (HostForward forward : nic.forwards()) {
+        forwards.addObject().put("str", QemuJson.text("port forward", forward.toSlirp()));
+      }
+    }
+    return backend;
+  }
+
+  /** A stream to the NIC's passt (QEMU 7.2+), which forwards the ports itself. */
+  private static ObjectNode passt(NicAttachment nic, String netdev) {
+    ObjectNode backend =
+        QemuJson.object().put("type", "stream").put("id", netdev).put("server", false);
+    backend
+        .putObject("addr")
+        .put("type", "unix")
+        .put("path", QemuJson.text("passt socket", nic.passtSocket().toString()));
+    return backend;
   }
 
   private static void display(QemuInputs in, List<String> argv) {

@@ -15,8 +15,6 @@ import io.fastvm.node.testing.TestBudget;
 import io.fastvm.node.testing.TestGuests;
 import io.fastvm.node.testing.TestVm;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * afterwards shows up in the next answer.
  */
 class GuestAgentGuestTest {
-  static final Duration COMMAND = Duration.ofSeconds(10);
-
   @TempDir Path tmp;
 
   @BeforeAll
@@ -52,7 +48,8 @@ class GuestAgentGuestTest {
       try (GuestAgentClient agent =
           GuestAgentClient.connect(vm.runtimeDir().resolve(RuntimeDir.GUEST_AGENT_SOCKET))) {
         GuestFacts facts =
-            awaitFacts(agent, budget, f -> eth0(f).ipv4().contains(CloudGuestConfig.ADDRESS));
+            GuestExec.awaitFacts(
+                agent, budget, f -> eth0(f).ipv4().contains(CloudGuestConfig.ADDRESS));
         assertThat(facts.hostname()).isEqualTo("box-agent");
         assertThat(facts.os().id()).isEqualTo("debian");
         assertThat(facts.os().version()).startsWith("12");
@@ -61,7 +58,8 @@ class GuestAgentGuestTest {
         assertThat(eth0(facts).ipv4()).containsExactly(CloudGuestConfig.ADDRESS);
 
         GuestExec.run(agent, budget, "/usr/sbin/ip", "addr", "add", "10.0.2.60/24", "dev", "eth0");
-        GuestFacts after = awaitFacts(agent, budget, f -> eth0(f).ipv4().contains("10.0.2.60/24"));
+        GuestFacts after =
+            GuestExec.awaitFacts(agent, budget, f -> eth0(f).ipv4().contains("10.0.2.60/24"));
         assertThat(eth0(after).ipv4()).containsExactly(CloudGuestConfig.ADDRESS, "10.0.2.60/24");
       }
       launcher.signal("TERM");
@@ -74,30 +72,5 @@ class GuestAgentGuestTest {
         .filter(i -> i.name().equals("eth0"))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no eth0 in " + facts));
-  }
-
-  /**
-   * The agent starts some time after the guest's report (udev starts it when its port appears):
-   * asks until the facts pass {@code test}.
-   */
-  private static GuestFacts awaitFacts(
-      GuestAgentClient agent, TestBudget budget, Predicate<GuestFacts> test) throws Exception {
-    Exception last = null;
-    GuestFacts facts = null;
-    while (true) {
-      try {
-        facts = GuestFactsReader.read(agent, COMMAND);
-        if (facts.interfaces().stream().anyMatch(i -> i.name().equals("eth0"))
-            && test.test(facts)) {
-          return facts;
-        }
-      } catch (GuestAgentException e) {
-        last = e; // not up yet
-      }
-      if (budget.left("the guest agent").compareTo(Duration.ofSeconds(1)) < 0) {
-        throw new AssertionError("the guest agent never told; last facts " + facts, last);
-      }
-      Thread.sleep(200);
-    }
   }
 }

@@ -9,6 +9,7 @@ import io.fastvm.api.v1alpha1.Accelerator;
 import io.fastvm.api.v1alpha1.VolumeFormat;
 import io.fastvm.contract.HostPortMode;
 import io.fastvm.contract.LauncherInvocation;
+import io.fastvm.contract.NatBackend;
 import io.fastvm.node.firmware.Ovmf;
 import io.fastvm.node.manifest.ManifestReader;
 import io.fastvm.node.manifest.ManifestSet;
@@ -36,9 +37,13 @@ class LaunchPlannerTest {
           Optional.of(Path.of("/usr/bin/qemu-system-x86_64")),
           Optional.of(Path.of("/usr/bin/swtpm")),
           Optional.of(Path.of("/usr/bin/xorriso")),
-          Optional.of(Path.of("/usr/bin/qemu-img")));
+          Optional.of(Path.of("/usr/bin/qemu-img")),
+          Optional.of(Path.of("/usr/bin/passt")));
   private static final AcceleratorChoice TCG =
       new AcceleratorChoice(AcceleratorKind.TCG, "max", "test");
+
+  /** The backend of the invocations {@link #plan} plans. */
+  private NatBackend natBackend = NatBackend.SLIRP;
 
   private LaunchPlan plan(String spec, Map<String, Path> volumes, HostTools tools, Ovmf ovmf)
       throws Exception {
@@ -70,7 +75,7 @@ class LaunchPlannerTest {
             null,
             null,
             HostPortMode.SERVICE);
-    return new LaunchPlanner(tools, ovmf).plan(set, invocation, TCG);
+    return new LaunchPlanner(tools, ovmf).plan(set, invocation.withNatBackend(natBackend), TCG);
   }
 
   private LaunchPlan plan(String spec, Map<String, Path> volumes) throws Exception {
@@ -160,6 +165,35 @@ class LaunchPlannerTest {
     assertThatThrownBy(() -> plan("memory: 1Gi\nfirmware: {secureBoot: true}", Map.of()))
         .hasMessageContaining("firmware.secureBoot needs firmware type uefi")
         .hasMessageContaining("nothing to boot");
+  }
+
+  @Test
+  void passtIsNeededOnlyForNatOnPasst() throws Exception {
+    HostTools withoutPasst =
+        new HostTools(
+            Optional.of(Path.of("/usr/bin/qemu-system-x86_64")),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
+    String spec = "memory: 1Gi\nkernelBoot: {kernel: k}\nnetworks: [{name: default}]";
+    Map<String, Path> volumes = Map.of("k", file("k", new byte[16]));
+    Ovmf ovmf = new Ovmf(Path.of("/usr/share/OVMF"));
+    assertThat(plan(spec, volumes, withoutPasst, ovmf).qemu().nics().get(0).passtSocket()).isNull();
+    natBackend = NatBackend.PASST;
+    assertThatThrownBy(() -> plan(spec, volumes, withoutPasst, ovmf))
+        .hasMessageContaining("--nat-backend=passt: passt is not installed (Debian package passt");
+    assertThat(
+            plan(
+                    "memory: 1Gi\nkernelBoot: {kernel: k}\nnetworks: [{name: lab, type: isolated}]",
+                    volumes,
+                    withoutPasst,
+                    ovmf)
+                .qemu()
+                .nics())
+        .as("isolated networks stay on QEMU's own")
+        .allMatch(n -> n.passtSocket() == null);
+    assertThat(plan(spec, volumes, ALL_TOOLS, ovmf).qemu().nics().get(0).passtSocket())
+        .isEqualTo(tmp.resolve("run").resolve("passt-0.sock"));
   }
 
   @Test

@@ -9,6 +9,8 @@ import io.fastvm.api.v1alpha1.Port;
 import io.fastvm.api.v1alpha1.PortProtocol;
 import io.fastvm.contract.HostPortMode;
 import io.fastvm.contract.MacAddresses;
+import io.fastvm.contract.NatBackend;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,45 @@ class NicPlannerTest {
         .extracting(HostForward::toSlirp)
         .containsExactly("tcp:127.0.0.1:2222-:22", "udp:127.0.0.1:53-:53");
     assertThat(problems).isEmpty();
+  }
+
+  @Test
+  void natNicsOnPasstGetASocketEachIsolatedOnesStayOnSlirp() throws Exception {
+    List<Network> networks =
+        List.of(
+            nat("a", List.of()),
+            new Network("lab", NetworkType.ISOLATED, null, null, null, null, null),
+            nat("b", List.of()));
+    List<String> problems = new ArrayList<>();
+    Path run = Path.of("/run/fastvm");
+    var nics =
+        new NicPlanner("0.0.0.0", HostPortMode.GUEST, NatBackend.PASST, run)
+            .plan("ns", "vm", networks, problems);
+    assertThat(problems).isEmpty();
+    assertThat(nics)
+        .extracting(NicAttachment::passtSocket)
+        .containsExactly(run.resolve("passt-0.sock"), null, run.resolve("passt-2.sock"));
+    assertThat(
+            Passt.argv(
+                Path.of("/usr/bin/passt"), nics.get(0), run.resolve("passt-0.log"), "1000:1000"))
+        .containsExactly(
+            "/usr/bin/passt",
+            "--foreground",
+            "--one-off",
+            "--runas",
+            "1000:1000",
+            "--socket",
+            "/run/fastvm/passt-0.sock",
+            "--log-file",
+            "/run/fastvm/passt-0.log");
+    assertThat(Passt.ownUser()).matches("\\d+:\\d+");
+
+    new NicPlanner("0.0.0.0", HostPortMode.GUEST, NatBackend.PASST, run)
+        .plan("ns", "vm", List.of(nat("web", List.of(new Port("http", 80, null, null)))), problems);
+    assertThat(problems)
+        .singleElement()
+        .asString()
+        .startsWith("network web: ports cannot be forwarded with --nat-backend=passt yet");
   }
 
   @Test

@@ -409,6 +409,27 @@ class QemuCommandBuilderTest {
   }
 
   @Test
+  void aNicOnPasstIsAStreamToItsSocket() throws Exception {
+    NicAttachment nic =
+        new NicAttachment(
+            "default",
+            NicModel.VIRTIO,
+            "52:54:00:12:34:56",
+            false,
+            List.of(),
+            null,
+            java.nio.file.Path.of("/run/fastvm/passt-0.sock"));
+    List<String> argv = QemuCommandBuilder.build(with(b -> b.nics(List.of(nic))));
+    JsonNode netdev = json(argv, "-netdev").get(0);
+    assertThat(netdev.path("type").asText()).isEqualTo("stream");
+    assertThat(netdev.path("server").asBoolean(true)).isFalse();
+    assertThat(netdev.path("addr").path("type").asText()).isEqualTo("unix");
+    assertThat(netdev.path("addr").path("path").asText()).isEqualTo("/run/fastvm/passt-0.sock");
+    assertThat(netdev.has("hostfwd")).isFalse();
+    assertThat(device(argv, "virtio-net-pci").path("netdev").asText()).isEqualTo("net0");
+  }
+
+  @Test
   void spiceGetsVdagentAndUsbRedirectionChannels() throws Exception {
     List<String> argv =
         QemuCommandBuilder.build(

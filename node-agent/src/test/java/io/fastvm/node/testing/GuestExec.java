@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fastvm.node.guestagent.GuestAgentClient;
+import io.fastvm.node.guestagent.GuestAgentException;
+import io.fastvm.node.guestagent.GuestFacts;
+import io.fastvm.node.guestagent.GuestFactsReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Runs programs in a test guest through its guest agent ({@code guest-exec}). */
 public final class GuestExec {
@@ -48,6 +52,13 @@ public final class GuestExec {
     }
   }
 
+  /** Starts {@code path} over its own connection to {@code socket} and leaves it running. */
+  public static void start(Path socket, String path, String... args) throws Exception {
+    try (GuestAgentClient agent = GuestAgentClient.connect(socket)) {
+      agent.execute("guest-exec", arguments(path, args), COMMAND);
+    }
+  }
+
   private static ObjectNode arguments(String path, String... args) {
     ObjectNode arguments = JsonNodeFactory.instance.objectNode().put("path", path);
     List.of(args).forEach(arguments.putArray("arg")::add);
@@ -63,5 +74,30 @@ public final class GuestExec {
     }
     assertThat(status.path("exitcode").asInt()).as(path + " " + status).isZero();
     return true;
+  }
+
+  /**
+   * The agent starts some time after the guest's report (udev starts it when its port appears):
+   * asks until the facts pass {@code test}.
+   */
+  public static GuestFacts awaitFacts(
+      GuestAgentClient agent, TestBudget budget, Predicate<GuestFacts> test) throws Exception {
+    Exception last = null;
+    GuestFacts facts = null;
+    while (true) {
+      try {
+        facts = GuestFactsReader.read(agent, Duration.ofSeconds(10));
+        if (facts.interfaces().stream().anyMatch(i -> i.name().equals("eth0"))
+            && test.test(facts)) {
+          return facts;
+        }
+      } catch (GuestAgentException e) {
+        last = e; // not up yet
+      }
+      if (budget.left("the guest agent").compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new AssertionError("the guest agent never told; last facts " + facts, last);
+      }
+      Thread.sleep(200);
+    }
   }
 }

@@ -46,7 +46,17 @@ public final class LauncherProcess implements AutoCloseable {
    */
   public static LauncherProcess start(List<String> args, Path runtimeDir, Map<String, String> env)
       throws IOException {
-    List<String> command = new ArrayList<>();
+    return start(List.of(), args, runtimeDir, env);
+  }
+
+  /**
+   * As {@link #start(List, Path, Map)}, the command run by {@code prefix} (e.g. {@code ip netns
+   * exec NAME}).
+   */
+  public static LauncherProcess start(
+      List<String> prefix, List<String> args, Path runtimeDir, Map<String, String> env)
+      throws IOException {
+    List<String> command = new ArrayList<>(prefix);
     // Its own process group, as a shell gives a foreground job: see signalGroup.
     command.add("setsid");
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
