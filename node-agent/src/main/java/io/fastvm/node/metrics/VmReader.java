@@ -24,7 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class VmReader {
   private final ProcFs proc;
   private final Duration timeout;
-  private final Map<String, long[]> pids = new ConcurrentHashMap<>();
+  private final Map<String, KnownPid> pids = new ConcurrentHashMap<>();
+
+  /** QEMU's pid in its pod's namespace, and on the host. */
+  private record KnownPid(long nsPid, long hostPid) {}
 
   public VmReader(ProcFs proc, Duration timeout) {
     this.proc = proc;
@@ -62,15 +65,15 @@ public final class VmReader {
   /** QEMU's pid on the host: the one found before while it still is that process. */
   private long hostPid(long nsPid, String podUid) throws IOException {
     String key = podUid == null ? "" : podUid;
-    long[] known = pids.get(key);
-    if (known != null && known[0] == nsPid && proc.still(known[1], nsPid, podUid)) {
-      return known[1];
+    KnownPid known = pids.get(key);
+    if (known != null && known.nsPid() == nsPid && proc.still(known.hostPid(), nsPid, podUid)) {
+      return known.hostPid();
     }
     long pid =
         proc.hostPid(nsPid, podUid)
             .orElseThrow(
                 () -> new IOException("no QEMU process with pid " + nsPid + " in its pod"));
-    pids.put(key, new long[] {nsPid, pid});
+    pids.put(key, new KnownPid(nsPid, pid));
     return pid;
   }
 
