@@ -239,6 +239,11 @@ class ChartTest {
         .contains("--device-plugin-dir=/var/lib/kubelet/device-plugins", "--device-slots=250");
     assertThat(container.getArgs()).contains("--node-name=$(NODE_NAME)", "--guest-poll-seconds=2");
     assertThat(container.getSecurityContext().getPrivileged()).isTrue();
+    // The image runs as the VM pods' user; a privileged non-root process has no capabilities.
+    assertThat(container.getSecurityContext().getRunAsUser()).isZero();
+    assertThat(pod.getHostPID())
+        .as("VM pods' processes, for metrics and network namespaces")
+        .isTrue();
     assertThat(pod.getServiceAccountName()).isEqualTo("fastvm-node-agent");
     assertThat(
             container.getVolumeMounts().stream()

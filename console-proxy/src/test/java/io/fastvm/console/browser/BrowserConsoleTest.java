@@ -167,20 +167,48 @@ class BrowserConsoleTest {
             + " return c.getContext('2d').getImageData(0, 0, c.width, c.height); })()",
         "spice");
     // every channel spice-html5 opened completed its link handshake through the proxy
-    browser
-        .waiting(WAIT)
-        .until(
-            d ->
-                Boolean.TRUE.equals(
-                    js().executeScript(
-                            "const sc = window.fastvmConsole.sc;"
-                                + "return [sc, sc.display, sc.inputs, sc.cursor]"
-                                + ".every(c => c && c.state === 'ready');")));
+    awaitSpiceChannelsReady();
     long spiceOpens =
         harness.audit.events("open").stream()
             .filter(l -> "spice".equals(l.getString("protocol")))
             .count();
     assertThat(spiceOpens).isGreaterThanOrEqualTo(4);
+  }
+
+  /**
+   * Waits until the main, display, inputs and cursor channels are all past their link handshake;
+   * failing, says where each one stands and what the page and the proxy saw.
+   */
+  void awaitSpiceChannelsReady() throws InterruptedException {
+    String states =
+        "const sc = window.fastvmConsole.sc;"
+            + "return JSON.stringify({main: sc && sc.state,"
+            + " display: sc && sc.display && sc.display.state,"
+            + " inputs: sc && sc.inputs && sc.inputs.state,"
+            + " cursor: sc && sc.cursor && sc.cursor.state});";
+    String ready =
+        "{\"main\":\"ready\",\"display\":\"ready\",\"inputs\":\"ready\",\"cursor\":\"ready\"}";
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String now = (String) js().executeScript(states);
+    while (!ready.equals(now) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      now = (String) js().executeScript(states);
+    }
+    if (!ready.equals(now)) {
+      throw new AssertionError(
+          "SPICE channels not all ready: "
+              + now
+              + "; page errors: "
+              + js().executeScript("return JSON.stringify(window.fastvmConsole.errors)")
+              + "; spice-html5 says: "
+              + js().executeScript(
+                      "const m = document.getElementById('spice-messages');"
+                          + " return m ? m.textContent : '(no message box)';")
+              + "; proxy audit: "
+              + harness.audit.lines().stream()
+                  .filter(l -> "spice".equals(l.getString("protocol")))
+                  .toList());
+    }
   }
 
   @Test

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fastvm.api.v1alpha1.GuestStatus;
 import io.fastvm.api.v1alpha1.VirtualMachine;
@@ -63,25 +62,7 @@ public final class GuestFactsLoop implements AutoCloseable {
     this.runtimeDir = runtimeDir;
     this.timeout = interval;
     this.metrics = metrics;
-    this.pods =
-        client
-            .pods()
-            .inAnyNamespace()
-            .withLabel(PodLayout.VM_UID_LABEL)
-            .withField("spec.nodeName", nodeName)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(Pod pod) {}
-
-                  @Override
-                  public void onUpdate(Pod old, Pod pod) {}
-
-                  @Override
-                  public void onDelete(Pod pod, boolean unknownFinalState) {
-                    watches.remove(pod.getMetadata().getUid());
-                  }
-                });
+    this.pods = VmPodsOnNode.inform(client, nodeName, uid -> watches.remove(uid));
   }
 
   /**

@@ -15,11 +15,13 @@ import io.fastvm.node.metrics.MetricsEndpoint;
 import io.fastvm.node.metrics.ProcFs;
 import io.fastvm.node.metrics.SampleMeters;
 import io.fastvm.node.metrics.VmReader;
+import io.fastvm.node.network.PodBridges;
 import io.fastvm.node.qemu.KvmProbe;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,6 +96,13 @@ public final class NodeAgentMain implements Callable<Integer> {
   int guestPollSeconds = 2;
 
   @Option(
+      names = "--bridge-poll-millis",
+      description =
+          "How often VM pods are checked for bridge NICs to plumb; a waiting VM starts this much"
+              + " later at most (default: ${DEFAULT-VALUE}).")
+  int bridgePollMillis = 500;
+
+  @Option(
       names = "--metrics-address",
       description = "Address of /metrics, served with the node's name (default: ${DEFAULT-VALUE}).")
   String metricsAddress = "0.0.0.0";
@@ -161,7 +170,8 @@ public final class NodeAgentMain implements Callable<Integer> {
                     new InetSocketAddress(metricsAddress, metricsPort), registry);
         GuestFactsLoop facts = client == null ? null : guestFacts(client, registry);
         AgentHeartbeat heartbeat = client == null ? null : heartbeat(client);
-        NodeLabelLoop labels = client == null ? null : labels(client)) {
+        NodeLabelLoop labels = client == null ? null : labels(client);
+        PodBridgeLoop bridges = client == null ? null : bridges(client)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       stopped.await();
     }
@@ -174,6 +184,23 @@ public final class NodeAgentMain implements Callable<Integer> {
         health(DeviceResource.KVM),
         new CpuModels(qemu, Duration.ofSeconds(kvmProbeSeconds)),
         Duration.ofSeconds(labelSeconds));
+  }
+
+  /** The agent runs in the host's PID namespace: a pod's processes show its network namespace. */
+  private PodBridgeLoop bridges(KubernetesClient client) {
+    ProcFs proc = ProcFs.host();
+    return PodBridgeLoop.start(
+        client,
+        nodeName,
+        new PodBridges(),
+        pod -> {
+          try {
+            return proc.networkNamespace(pod.getMetadata().getUid());
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        Duration.ofMillis(bridgePollMillis));
   }
 
   private AgentHeartbeat heartbeat(KubernetesClient client) {

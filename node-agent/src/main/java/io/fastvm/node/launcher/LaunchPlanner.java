@@ -19,6 +19,7 @@ import io.fastvm.node.firmware.Ovmf;
 import io.fastvm.node.firmware.UefiFirmware;
 import io.fastvm.node.manifest.ManifestSet;
 import io.fastvm.node.network.NicAttachment;
+import io.fastvm.node.network.NicBackend;
 import io.fastvm.node.network.NicPlanner;
 import io.fastvm.node.qemu.AcceleratorChoice;
 import io.fastvm.node.qemu.DiskAttachment;
@@ -243,7 +244,8 @@ public final class LaunchPlanner {
                 invocation.natBackend(),
                 invocation.runtimeDir())
             .plan(manifests.namespace(), manifests.name(), spec.networksOrEmpty(), problems);
-    if (nics.stream().anyMatch(n -> n.passtSocket() != null) && tools.passt().isEmpty()) {
+    if (nics.stream().anyMatch(n -> n.backend() instanceof NicBackend.Passt)
+        && tools.passt().isEmpty()) {
       problems.add(
           "--nat-backend=passt: passt is not installed (Debian package passt; or set"
               + " FASTVM_PASST); use --nat-backend=slirp");

@@ -1,7 +1,9 @@
 package io.fastvm.node.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fastvm.contract.HostPortMode;
 import io.fastvm.contract.LauncherInvocation;
+import io.fastvm.contract.PodTaps;
 import io.fastvm.contract.console.ConsoleChannel;
 import io.fastvm.contract.console.ConsoleIdentities;
 import io.fastvm.node.cloudinit.SeedIso;
@@ -15,7 +17,9 @@ import io.fastvm.node.manifest.ManifestReader;
 import io.fastvm.node.manifest.ManifestSet;
 import io.fastvm.node.manifest.ManifestValidator;
 import io.fastvm.node.network.NicAttachment;
+import io.fastvm.node.network.NicBackend;
 import io.fastvm.node.network.Passt;
+import io.fastvm.node.network.TapWait;
 import io.fastvm.node.process.GuardedProcesses;
 import io.fastvm.node.qemu.AcceleratorChoice;
 import io.fastvm.node.qemu.KvmProbe;
@@ -252,6 +256,7 @@ public final class Launcher {
       try (SerialHub hub = listenSerial(runtime);
           Swtpm tpm = startTpm(plan, runtime, processes)) {
         forwardInput(hub);
+        awaitTaps(plan);
         if (stopRequests.get() > 0) {
           // Stopped while preparing: there is no guest to power down, so nothing to wait for.
           log("stop requested before QEMU started; not starting it");
@@ -413,16 +418,39 @@ public final class Launcher {
     return tpm;
   }
 
+  /**
+   * The taps of bridge NICs, made by the node agent in a pod (which may take until Multus has added
+   * the pod's interfaces) and by no one under {@code fastvm run}, where nothing is awaited.
+   */
+  private void awaitTaps(LaunchPlan plan) throws IOException, InterruptedException {
+    boolean inPod = invocation.natHostPorts() == HostPortMode.GUEST;
+    Path sysClassNet = Path.of("/sys/class/net");
+    for (NicAttachment nic : plan.qemu().nics()) {
+      if (nic.backend() instanceof NicBackend.Tap tap
+          && inPod
+          && !Files.exists(sysClassNet.resolve(tap.device()))) {
+        log("network " + nic.name() + ": waiting for the node agent to make tap " + tap.device());
+      }
+    }
+    new TapWait(sysClassNet, inPod ? PodTaps.WAIT : Duration.ZERO)
+        .await(plan.qemu().nics(), () -> stopRequests.get() > 0);
+    for (NicAttachment nic : plan.qemu().nics()) {
+      if (nic.backend() instanceof NicBackend.Tap tap) {
+        log("network " + nic.name() + ": bridged through tap " + tap.device());
+      }
+    }
+  }
+
   /** The passt of each nat NIC on passt; stopped with the other processes when QEMU ends. */
   private void startPasst(LaunchPlan plan, RuntimeFiles runtime, GuardedProcesses processes)
       throws IOException, InterruptedException {
     for (NicAttachment nic : plan.qemu().nics()) {
-      if (nic.passtSocket() != null) {
+      if (nic.backend() instanceof NicBackend.Passt passt) {
         Passt.start(
             processes,
             tools.passt().orElseThrow(),
             nic,
-            runtime.dir().resolve(nic.passtSocket().getFileName() + ".log"),
+            runtime.dir().resolve(passt.socket().getFileName() + ".log"),
             Duration.ofSeconds(10));
         log("network " + nic.name() + ": nat through passt");
       }
@@ -432,9 +460,9 @@ public final class Launcher {
   /** passt leaves its socket behind when it ends. */
   private static void removePasstSockets(LaunchPlan plan) {
     for (NicAttachment nic : plan.qemu().nics()) {
-      if (nic.passtSocket() != null) {
+      if (nic.backend() instanceof NicBackend.Passt passt) {
         try {
-          Files.deleteIfExists(nic.passtSocket());
+          Files.deleteIfExists(passt.socket());
         } catch (IOException e) {
           // A stale socket is replaced on the next start.
         }

@@ -47,6 +47,21 @@ public record ProcFs(Path root) {
     return innermostPid(direct) == nsPid && isQemu(direct) ? Optional.of(nsPid) : Optional.empty();
   }
 
+  /**
+   * The network namespace of pod {@code podUid} ({@code ns/net} of a process in its cgroup, the
+   * sandbox's or a container's: all share it), or empty while it has no process.
+   */
+  public Optional<Path> networkNamespace(String podUid) throws IOException {
+    try (Stream<Path> processes = Files.list(root)) {
+      for (Path process : processes.filter(ProcFs::numbered).toList()) {
+        if (inPod(Long.parseLong(process.getFileName().toString()), podUid)) {
+          return Optional.of(process.resolve("ns").resolve("net"));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   private static boolean isQemu(Path process) {
     try {
       return Files.readString(process.resolve("comm")).startsWith("qemu");

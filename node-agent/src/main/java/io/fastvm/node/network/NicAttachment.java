@@ -1,37 +1,29 @@
 package io.fastvm.node.network;
 
 import io.fastvm.api.v1alpha1.NicModel;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * One NIC and its backend.
  *
- * @param restricted user-mode network without a route out (type isolated)
  * @param bootIndex network boot (PXE) priority, null when the NIC is not offered for boot
- * @param passtSocket where the NIC's passt serves QEMU; null: QEMU's own user network (slirp)
  */
 public record NicAttachment(
-    String name,
-    NicModel model,
-    String mac,
-    boolean restricted,
-    List<HostForward> forwards,
-    Integer bootIndex,
-    Path passtSocket) {
-
-  public NicAttachment {
-    forwards = List.copyOf(forwards);
-  }
+    String name, NicModel model, String mac, Integer bootIndex, NicBackend backend) {
 
   /** On QEMU's user network (slirp). */
-  public NicAttachment(
+  public static NicAttachment userNetwork(
       String name,
       NicModel model,
       String mac,
       boolean restricted,
       List<HostForward> forwards,
       Integer bootIndex) {
-    this(name, model, mac, restricted, forwards, bootIndex, null);
+    return new NicAttachment(
+        name, model, mac, bootIndex, new NicBackend.UserNetwork(restricted, forwards));
+  }
+
+  public List<HostForward> forwards() {
+    return backend.forwards();
   }
 }

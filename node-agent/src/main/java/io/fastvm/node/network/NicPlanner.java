@@ -7,6 +7,7 @@ import io.fastvm.api.v1alpha1.PortProtocol;
 import io.fastvm.contract.HostPortMode;
 import io.fastvm.contract.MacAddresses;
 import io.fastvm.contract.NatBackend;
+import io.fastvm.contract.PodTaps;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,8 +18,8 @@ import java.util.regex.Pattern;
 /**
  * Turns the spec's networks into NICs: nat on the chosen backend (QEMU's user network, or a passt
  * beside QEMU, {@link NatBackend}) with the spec's ports forwarded; isolated on QEMU's user network
- * without a route out. Bridge and macvtap need a tap device that only the node agent can plumb, so
- * they are refused before anything starts.
+ * without a route out; bridge on the tap {@link PodTaps#tap} that the node agent bridges to the
+ * pod's Multus interface. Macvtap is refused before anything starts.
  */
 public final class NicPlanner {
 
@@ -59,16 +60,16 @@ public final class NicPlanner {
     List<NicAttachment> nics = new ArrayList<>();
     Set<String> hostPortsTaken = new HashSet<>();
     Set<String> macs = new HashSet<>();
-    for (Network network : networks) {
+    for (int index = 0; index < networks.size(); index++) {
+      Network network = networks.get(index);
       String what = "network " + network.name();
       NetworkType type = network.effectiveType();
-      if (type.usesMultus()) {
-        problems.add(
-            what
-                + ": type "
-                + type.name().toLowerCase()
-                + " needs a tap device from the node agent, which this launcher cannot set up"
-                + " (not available with fastvm run); use nat or isolated");
+      if (type == NetworkType.MACVTAP) {
+        problems.add(what + ": type macvtap is not supported yet; use bridge, nat or isolated");
+        continue;
+      }
+      if (index >= PodTaps.MAX_NICS) {
+        problems.add(what + ": a VM has at most " + PodTaps.MAX_NICS + " NICs");
         continue;
       }
       String mac;
@@ -116,15 +117,17 @@ public final class NicPlanner {
                 + ": ports cannot be forwarded with --nat-backend=passt yet (Debian 12's passt"
                 + " leaves them half-open); use --nat-backend=slirp");
       }
+      NicBackend backend;
+      if (type == NetworkType.BRIDGE) {
+        backend = new NicBackend.Tap(PodTaps.tap(index));
+      } else if (passt) {
+        backend = new NicBackend.Passt(passtSocket(runtimeDir, index));
+      } else {
+        backend = new NicBackend.UserNetwork(type == NetworkType.ISOLATED, forwards);
+      }
       nics.add(
           new NicAttachment(
-              network.name(),
-              network.effectiveModel(),
-              mac,
-              type == NetworkType.ISOLATED,
-              forwards,
-              network.bootOrder(),
-              passt ? passtSocket(runtimeDir, nics.size()) : null));
+              network.name(), network.effectiveModel(), mac, network.bootOrder(), backend));
     }
     return nics;
   }

@@ -34,17 +34,24 @@ public final class Passt {
                 "--runas",
                 user,
                 "--socket",
-                nic.passtSocket().toString(),
+                socket(nic).toString(),
                 "--log-file",
                 log.toString()));
     return argv;
+  }
+
+  private static Path socket(NicAttachment nic) {
+    if (nic.backend() instanceof NicBackend.Passt passt) {
+      return passt.socket();
+    }
+    throw new IllegalArgumentException("network " + nic.name() + " is not on passt");
   }
 
   /** Starts the passt of {@code nic} and waits until its socket is there for QEMU. */
   public static Process start(
       GuardedProcesses processes, Path binary, NicAttachment nic, Path log, Duration timeout)
       throws IOException, InterruptedException {
-    Files.deleteIfExists(nic.passtSocket());
+    Files.deleteIfExists(socket(nic));
     Process process =
         processes.start(
             argv(binary, nic, log, ownUser()),
@@ -52,7 +59,7 @@ public final class Passt {
                 pb.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())));
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!Files.exists(nic.passtSocket())) {
+    while (!Files.exists(socket(nic))) {
       if (!process.isAlive()) {
         throw new IOException(
             "passt of network "

@@ -9,6 +9,7 @@ import io.fastvm.api.v1alpha1.VolumeFormat;
 import io.fastvm.node.firmware.UefiFirmware;
 import io.fastvm.node.network.HostForward;
 import io.fastvm.node.network.NicAttachment;
+import io.fastvm.node.network.NicBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -339,7 +340,13 @@ public final class QemuCommandBuilder {
       NicAttachment nic = in.nics().get(i);
       String netdev = "net" + i;
       argv.add("-netdev");
-      argv.add(json(nic.passtSocket() == null ? slirp(nic, netdev) : passt(nic, netdev)));
+      argv.add(
+          json(
+              switch (nic.backend()) {
+                case NicBackend.UserNetwork user -> slirp(user, netdev);
+                case NicBackend.Passt passt -> passt(passt, netdev);
+                case NicBackend.Tap tap -> tap(tap, netdev);
+              }));
       String driver =
           switch (nic.model()) {
             case VIRTIO -> "virtio-net-pci";
@@ -361,7 +368,7 @@ public final class QemuCommandBuilder {
   }
 
   /** QEMU's user network; the spec's ports forwarded by slirp itself. */
-  private static ObjectNode slirp(NicAttachment nic, String netdev) {
+  private static ObjectNode slirp(NicBackend.UserNetwork nic, String netdev) {
     ObjectNode backend = QemuJson.object().put("type", "user").put("id", netdev);
     if (nic.restricted()) {
       backend.put("restrict", true);
@@ -376,14 +383,27 @@ public final class QemuCommandBuilder {
   }
 
   /** A stream to the NIC's passt (QEMU 7.2+), which forwards the ports itself. */
-  private static ObjectNode passt(NicAttachment nic, String netdev) {
+  private static ObjectNode passt(NicBackend.Passt nic, String netdev) {
     ObjectNode backend =
         QemuJson.object().put("type", "stream").put("id", netdev).put("server", false);
     backend
         .putObject("addr")
         .put("type", "unix")
-        .put("path", QemuJson.text("passt socket", nic.passtSocket().toString()));
+        .put("path", QemuJson.text("passt socket", nic.socket().toString()));
     return backend;
+  }
+
+  /**
+   * A tap someone else made and bridged; QEMU only opens it (no helper scripts, which would need
+   * privileges QEMU does not have).
+   */
+  private static ObjectNode tap(NicBackend.Tap nic, String netdev) {
+    return QemuJson.object()
+        .put("type", "tap")
+        .put("id", netdev)
+        .put("ifname", QemuJson.text("tap device", nic.device()))
+        .put("script", "no")
+        .put("downscript", "no");
   }
 
   private static void display(QemuInputs in, List<String> argv) {

@@ -14,6 +14,7 @@ import io.fastvm.node.firmware.Ovmf;
 import io.fastvm.node.manifest.ManifestReader;
 import io.fastvm.node.manifest.ManifestSet;
 import io.fastvm.node.manifest.ManifestValidator;
+import io.fastvm.node.network.NicBackend;
 import io.fastvm.node.qemu.AcceleratorChoice;
 import io.fastvm.node.qemu.AcceleratorKind;
 import io.fastvm.node.qemu.KvmProbe;
@@ -178,7 +179,8 @@ class LaunchPlannerTest {
     String spec = "memory: 1Gi\nkernelBoot: {kernel: k}\nnetworks: [{name: default}]";
     Map<String, Path> volumes = Map.of("k", file("k", new byte[16]));
     Ovmf ovmf = new Ovmf(Path.of("/usr/share/OVMF"));
-    assertThat(plan(spec, volumes, withoutPasst, ovmf).qemu().nics().get(0).passtSocket()).isNull();
+    assertThat(plan(spec, volumes, withoutPasst, ovmf).qemu().nics().get(0).backend())
+        .isInstanceOf(NicBackend.UserNetwork.class);
     natBackend = NatBackend.PASST;
     assertThatThrownBy(() -> plan(spec, volumes, withoutPasst, ovmf))
         .hasMessageContaining("--nat-backend=passt: passt is not installed (Debian package passt");
@@ -191,9 +193,9 @@ class LaunchPlannerTest {
                 .qemu()
                 .nics())
         .as("isolated networks stay on QEMU's own")
-        .allMatch(n -> n.passtSocket() == null);
-    assertThat(plan(spec, volumes, ALL_TOOLS, ovmf).qemu().nics().get(0).passtSocket())
-        .isEqualTo(tmp.resolve("run").resolve("passt-0.sock"));
+        .allMatch(n -> n.backend() instanceof NicBackend.UserNetwork);
+    assertThat(plan(spec, volumes, ALL_TOOLS, ovmf).qemu().nics().get(0).backend())
+        .isEqualTo(new NicBackend.Passt(tmp.resolve("run").resolve("passt-0.sock")));
   }
 
   @Test

@@ -43,6 +43,15 @@ class ProcFsTest {
   }
 
   @Test
+  void aPodsNetworkNamespaceIsThatOfAnyOfItsProcesses() throws Exception {
+    process(7, "7", "/user.slice");
+    process(4002, "4002 1", "/kubepods.slice/kubepods-pod" + POD_B.replace('-', '_') + ".slice");
+    ProcFs fs = new ProcFs(proc);
+    assertThat(fs.networkNamespace(POD_B)).contains(proc.resolve("4002/ns/net"));
+    assertThat(fs.networkNamespace(POD_A)).as("a pod without a process yet").isEmpty();
+  }
+
+  @Test
   void cpuTimesAndResidentMemoryOfAProcessWhoseNameHasSpaces() throws Exception {
     process(4001, "4001 7", "/");
     Path dir = proc.resolve("4001");

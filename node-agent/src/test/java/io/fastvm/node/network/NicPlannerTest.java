@@ -10,6 +10,7 @@ import io.fastvm.api.v1alpha1.PortProtocol;
 import io.fastvm.contract.HostPortMode;
 import io.fastvm.contract.MacAddresses;
 import io.fastvm.contract.NatBackend;
+import io.fastvm.contract.PodTaps;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,8 +84,11 @@ class NicPlannerTest {
             .plan("ns", "vm", networks, problems);
     assertThat(problems).isEmpty();
     assertThat(nics)
-        .extracting(NicAttachment::passtSocket)
-        .containsExactly(run.resolve("passt-0.sock"), null, run.resolve("passt-2.sock"));
+        .extracting(NicAttachment::backend)
+        .containsExactly(
+            new NicBackend.Passt(run.resolve("passt-0.sock")),
+            new NicBackend.UserNetwork(true, List.of()),
+            new NicBackend.Passt(run.resolve("passt-2.sock")));
     assertThat(
             Passt.argv(
                 Path.of("/usr/bin/passt"), nics.get(0), run.resolve("passt-0.log"), "1000:1000"))
@@ -106,6 +110,27 @@ class NicPlannerTest {
         .singleElement()
         .asString()
         .startsWith("network web: ports cannot be forwarded with --nat-backend=passt yet");
+  }
+
+  @Test
+  void bridgeNicsGetTheTapOfTheirPositionAndKeepTheirMac() throws Exception {
+    List<Network> networks =
+        List.of(
+            nat("default", List.of()),
+            new Network("lan", NetworkType.BRIDGE, "lan", NicModel.E1000, null, null, null),
+            new Network("san", NetworkType.BRIDGE, "san", null, "52:54:00:aa:bb:cc", null, null));
+    List<String> problems = new ArrayList<>();
+    var nics = new NicPlanner("0.0.0.0", HostPortMode.GUEST).plan("ns", "vm", networks, problems);
+    assertThat(problems).isEmpty();
+    assertThat(nics)
+        .extracting(NicAttachment::backend)
+        .containsExactly(
+            new NicBackend.UserNetwork(false, List.of()),
+            new NicBackend.Tap(PodTaps.tap(1)),
+            new NicBackend.Tap("fvtap2"));
+    assertThat(nics.get(1).mac()).isEqualTo(MacAddresses.stable("ns", "vm", "lan"));
+    assertThat(nics.get(2).mac()).isEqualTo("52:54:00:aa:bb:cc");
+    assertThat(nics.get(1).model()).isEqualTo(NicModel.E1000);
   }
 
   @Test
@@ -143,8 +168,8 @@ class NicPlannerTest {
     new NicPlanner("localhost", HostPortMode.SERVICE).plan("ns", "vm", networks, problems);
     assertThat(problems)
         .anyMatch(p -> p.contains("--nat-bind-address: localhost is not an IPv4 address"))
-        .anyMatch(p -> p.startsWith("network lan: type bridge needs a tap device"))
-        .anyMatch(p -> p.startsWith("network tap: type macvtap needs a tap device"))
+        .noneMatch(p -> p.startsWith("network lan"))
+        .anyMatch(p -> p.startsWith("network tap: type macvtap is not supported yet"))
         .anyMatch(p -> p.contains("network b: MAC 52:54:00:00:00:01 is used by another NIC"))
         .anyMatch(p -> p.contains("network b: host port TCP 8080 is forwarded twice"))
         .anyMatch(p -> p.contains("network c: macAddress ff:ff:ff:ff:ff:ff is not a unicast MAC"))

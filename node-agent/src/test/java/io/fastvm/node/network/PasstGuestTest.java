@@ -2,7 +2,6 @@ package io.fastvm.node.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fastvm.contract.HostPortMode;
 import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.contract.NatBackend;
 import io.fastvm.contract.RuntimeDir;
@@ -91,7 +90,7 @@ class PasstGuestTest {
       // passt cannot forward ports yet (NicPlanner says why): the way in is tried on slirp.
       boolean forwarded = backend == NatBackend.SLIRP;
       TestVm vm = vm(dir, disk, kernel, mac, forwarded);
-      LauncherInvocation invocation = inPod(vm.invocation(), backend);
+      LauncherInvocation invocation = vm.podInvocation(backend);
       try (LauncherProcess launcher =
           LauncherProcess.start(
               pod.command(java.util.List.of()), invocation.toArgs(), vm.runtimeDir(), Map.of())) {
@@ -155,22 +154,6 @@ class PasstGuestTest {
         return SENT * 8.0 / 1e6 / (Math.max(1, got.millis()) / 1000.0);
       }
     }
-  }
-
-  /** The VM pod's invocation: forwarded ports on every address of the pod, nat on passt. */
-  private static LauncherInvocation inPod(LauncherInvocation local, NatBackend backend) {
-    return new LauncherInvocation(
-        local.manifests(),
-        local.volumes(),
-        local.cloudInitSeed(),
-        local.stateDir(),
-        local.runtimeDir(),
-        "0.0.0.0",
-        local.consoleTlsDir(),
-        local.terminationLog(),
-        HostPortMode.GUEST,
-        local.consoleListen(),
-        backend);
   }
 
   private static TestVm vm(

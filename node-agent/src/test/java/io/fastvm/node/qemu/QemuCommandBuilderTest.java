@@ -14,6 +14,7 @@ import io.fastvm.api.v1alpha1.VolumeFormat;
 import io.fastvm.node.firmware.UefiFirmware;
 import io.fastvm.node.network.HostForward;
 import io.fastvm.node.network.NicAttachment;
+import io.fastvm.node.network.NicBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -381,7 +382,7 @@ class QemuCommandBuilderTest {
   void nicsGetModelMacAndUserNetworkWithForwardsOrRestriction() throws Exception {
     List<NicAttachment> nics =
         List.of(
-            new NicAttachment(
+            NicAttachment.userNetwork(
                 "default",
                 NicModel.VIRTIO,
                 "52:54:00:12:34:56",
@@ -390,8 +391,10 @@ class QemuCommandBuilderTest {
                     new HostForward(PortProtocol.TCP, "127.0.0.1", 8022, 22),
                     new HostForward(PortProtocol.UDP, "127.0.0.1", 5353, 53)),
                 null),
-            new NicAttachment("lab", NicModel.E1000, "52:54:00:00:00:02", true, List.of(), 3),
-            new NicAttachment("old", NicModel.RTL8139, "52:54:00:00:00:03", true, List.of(), null));
+            NicAttachment.userNetwork(
+                "lab", NicModel.E1000, "52:54:00:00:00:02", true, List.of(), 3),
+            NicAttachment.userNetwork(
+                "old", NicModel.RTL8139, "52:54:00:00:00:03", true, List.of(), null));
     List<String> argv = QemuCommandBuilder.build(with(b -> b.nics(nics)));
     List<JsonNode> netdevs = json(argv, "-netdev");
     assertThat(netdevs.get(0).path("type").asText()).isEqualTo("user");
@@ -415,10 +418,8 @@ class QemuCommandBuilderTest {
             "default",
             NicModel.VIRTIO,
             "52:54:00:12:34:56",
-            false,
-            List.of(),
             null,
-            java.nio.file.Path.of("/run/fastvm/passt-0.sock"));
+            new NicBackend.Passt(java.nio.file.Path.of("/run/fastvm/passt-0.sock")));
     List<String> argv = QemuCommandBuilder.build(with(b -> b.nics(List.of(nic))));
     JsonNode netdev = json(argv, "-netdev").get(0);
     assertThat(netdev.path("type").asText()).isEqualTo("stream");
@@ -427,6 +428,22 @@ class QemuCommandBuilderTest {
     assertThat(netdev.path("addr").path("path").asText()).isEqualTo("/run/fastvm/passt-0.sock");
     assertThat(netdev.has("hostfwd")).isFalse();
     assertThat(device(argv, "virtio-net-pci").path("netdev").asText()).isEqualTo("net0");
+  }
+
+  @Test
+  void aNicOnATapOpensTheNamedTapWithoutScripts() throws Exception {
+    NicAttachment nic =
+        new NicAttachment(
+            "lan", NicModel.E1000, "52:54:00:12:34:57", 2, new NicBackend.Tap("fvtap1"));
+    List<String> argv = QemuCommandBuilder.build(with(b -> b.nics(List.of(nic))));
+    JsonNode netdev = json(argv, "-netdev").get(0);
+    assertThat(netdev.path("type").asText()).isEqualTo("tap");
+    assertThat(netdev.path("ifname").asText()).isEqualTo("fvtap1");
+    // QEMU runs unprivileged: the default ifup script would need CAP_NET_ADMIN.
+    assertThat(netdev.path("script").asText()).isEqualTo("no");
+    assertThat(netdev.path("downscript").asText()).isEqualTo("no");
+    assertThat(device(argv, "e1000").path("mac").asText()).isEqualTo("52:54:00:12:34:57");
+    assertThat(device(argv, "e1000").path("bootindex").asInt()).isEqualTo(2);
   }
 
   @Test
@@ -569,7 +586,8 @@ class QemuCommandBuilderTest {
     assertThatThrownBy(() -> QemuCommandBuilder.build(with(b -> b.disks(List.of(badId)))))
         .isInstanceOf(IllegalArgumentException.class);
     NicAttachment badName =
-        new NicAttachment("a,b", NicModel.VIRTIO, "52:54:00:00:00:01", false, List.of(), null);
+        NicAttachment.userNetwork(
+            "a,b", NicModel.VIRTIO, "52:54:00:00:00:01", false, List.of(), null);
     assertThatThrownBy(() -> QemuCommandBuilder.build(with(b -> b.nics(List.of(badName)))))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -10,6 +10,11 @@ final class Commands {
   private Commands() {}
 
   static void run(Path workDir, List<String> argv) throws IOException {
+    output(workDir, argv);
+  }
+
+  /** What {@code argv} printed, stdout and stderr together. */
+  static String output(Path workDir, List<String> argv) throws IOException {
     Process process =
         new ProcessBuilder(argv)
             .directory(workDir == null ? null : workDir.toFile())
@@ -34,5 +39,6 @@ final class Commands {
               + ":\n"
               + new String(output));
     }
+    return new String(output);
   }
 }

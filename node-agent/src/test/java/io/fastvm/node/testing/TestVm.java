@@ -130,6 +130,27 @@ public final class TestVm {
         consoleListen);
   }
 
+  /**
+   * The invocation a VM pod's launcher gets: forwarded ports on every address of the pod, the
+   * guest's ports as the pod's (and bridge NICs waiting for their taps), nat on {@code backend}.
+   */
+  public LauncherInvocation podInvocation(io.fastvm.contract.NatBackend backend)
+      throws IOException {
+    LauncherInvocation local = invocation();
+    return new LauncherInvocation(
+        local.manifests(),
+        local.volumes(),
+        local.cloudInitSeed(),
+        local.stateDir(),
+        local.runtimeDir(),
+        "0.0.0.0",
+        local.consoleTlsDir(),
+        local.terminationLog(),
+        HostPortMode.GUEST,
+        local.consoleListen(),
+        backend);
+  }
+
   /** Starts the launcher for this VM in its own JVM. */
   public LauncherProcess start() throws IOException {
     return LauncherProcess.start(invocation().toArgs(), runtimeDir, env);

@@ -120,15 +120,12 @@ public final class SpecValidator {
       if (multus && blank(network.networkAttachment())) {
         problems.add(
             "network " + network.name() + ": " + typeName(type) + " needs networkAttachment");
-      } else if (multus) {
+      } else if (type == NetworkType.MACVTAP) {
         // The pod would be scheduled only for the launcher to refuse it (exit code 2): say so now.
         problems.add(
             "network "
                 + network.name()
-                + ": "
-                + typeName(type)
-                + " networks are not supported yet (the node agent does not set up tap devices"
-                + " yet); use nat or isolated");
+                + ": type macvtap is not supported yet; use bridge, nat or isolated");
       }
       if (!multus && !blank(network.networkAttachment())) {
         problems.add(

@@ -28,6 +28,7 @@ import io.fastvm.api.v1alpha1.VirtualMachineSpec;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.contract.PodLayout;
+import io.fastvm.contract.PodTaps;
 import io.fastvm.contract.RuntimeDir;
 import io.fastvm.operator.config.OperatorSettings;
 import java.nio.file.Path;
@@ -146,6 +147,10 @@ public final class VmPod {
     annotations.put(VmMetadata.FAILURE_COUNT_ANNOTATION, String.valueOf(in.failureCount()));
     in.restartRequest().ifPresent(r -> annotations.put(VmMetadata.POD_RESTART_ANNOTATION, r));
     multusNetworks(vm).ifPresent(n -> annotations.put(VmMetadata.MULTUS_NETWORKS_ANNOTATION, n));
+    List<Integer> bridges = bridgeNics(vm.getSpec());
+    if (!bridges.isEmpty()) {
+      annotations.put(PodTaps.BRIDGE_NICS_ANNOTATION, PodTaps.format(bridges));
+    }
     return annotations;
   }
 
@@ -293,7 +298,7 @@ public final class VmPod {
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)
         .withRunAsNonRoot(true)
-        .withCapabilities(capabilities(spec))
+        .withCapabilities(capabilities())
         .endSecurityContext()
         .withReadinessProbe(
             new ProbeBuilder()
@@ -312,15 +317,11 @@ public final class VmPod {
   }
 
   /**
-   * No capabilities for nat and isolated networks (QEMU user-mode networking). Bridge and macvtap
-   * NICs need NET_ADMIN to create and plug a tap device in the pod's network namespace.
+   * No capabilities, whatever the networks: for bridge NICs the node agent makes the tap device in
+   * the pod's network namespace and hands it to the qemu user, so QEMU only opens it.
    */
-  static Capabilities capabilities(VirtualMachineSpec spec) {
-    CapabilitiesBuilder caps = new CapabilitiesBuilder().withDrop("ALL");
-    if (VmResources.needsTap(spec)) {
-      caps.withAdd("NET_ADMIN");
-    }
-    return caps.build();
+  static Capabilities capabilities() {
+    return new CapabilitiesBuilder().withDrop("ALL").build();
   }
 
   /**
@@ -365,9 +366,9 @@ public final class VmPod {
   }
 
   /**
-   * The Multus annotation for bridge and macvtap NICs. Each gets the pod interface {@code net<index
-   * in spec.networks>}, so the launcher can find it; macvtap takes the NIC's MAC, since the guest
-   * uses the macvtap device's address.
+   * The Multus annotation for bridge and macvtap NICs. Each gets the pod interface {@link
+   * PodTaps#podInterface} of its index in spec.networks, so the node agent can find it; macvtap
+   * takes the NIC's MAC, since the guest uses the macvtap device's address.
    */
   static Optional<String> multusNetworks(VirtualMachine vm) {
     ArrayNode list = VmJson.JSON.createArrayNode();
@@ -385,7 +386,7 @@ public final class VmPod {
       entry.put(
           "namespace",
           slash < 0 ? vm.getMetadata().getNamespace() : attachment.substring(0, slash));
-      entry.put("interface", interfaceName(i));
+      entry.put("interface", PodTaps.podInterface(i));
       if (type == NetworkType.MACVTAP) {
         entry.put("mac", VmPlanner.macOf(vm, network));
       }
@@ -393,9 +394,16 @@ public final class VmPod {
     return list.isEmpty() ? Optional.empty() : Optional.of(VmJson.json(list));
   }
 
-  /** The pod interface of the Multus NIC at {@code index} in spec.networks. */
-  public static String interfaceName(int index) {
-    return "net" + index;
+  /** The indexes in spec.networks of the bridge NICs, which the node agent plumbs. */
+  static List<Integer> bridgeNics(VirtualMachineSpec spec) {
+    List<Network> networks = spec.networksOrEmpty();
+    List<Integer> nics = new ArrayList<>();
+    for (int i = 0; i < networks.size(); i++) {
+      if (networks.get(i).effectiveType() == NetworkType.BRIDGE) {
+        nics.add(i);
+      }
+    }
+    return nics;
   }
 
   private static VolumeMount mount(String name, Path path, boolean readOnly) {

@@ -40,7 +40,11 @@ public final class VmResources {
         || (accelerator == Accelerator.AUTO && settings.requestKvmForAuto());
   }
 
-  /** Bridge and macvtap NICs need a tap device (and vhost-net for speed); nat and isolated not. */
+  /**
+   * Bridge NICs open a tap device the node agent made in the pod, through /dev/net/tun; nat and
+   * isolated ones do not. vhost-net is not asked for until QEMU uses it (vhost=on): the device
+   * plugin reports it unhealthy on nodes without /dev/vhost-net, and the pod would never schedule.
+   */
   public static boolean needsTap(VirtualMachineSpec spec) {
     for (Network network : spec.networksOrEmpty()) {
       NetworkType type = network.effectiveType();
@@ -114,7 +118,6 @@ public final class VmResources {
     }
     if (needsTap(spec)) {
       devices.put(TUN, new Quantity("1"));
-      devices.put(VHOST_NET, new Quantity("1"));
     }
     return devices;
   }

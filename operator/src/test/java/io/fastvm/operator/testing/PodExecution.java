@@ -83,6 +83,23 @@ public final class PodExecution {
   }
 
   /**
+   * The pod of a kernel-boot VM on the Volumes of {@link TestVms#createKernelBootVolumes}, with
+   * {@code guest}'s kernel and initrd in their claims.
+   */
+  public static PodExecution kernelBoot(
+      Pod pod, Path root, io.fastvm.node.guest.GuestImage guest, KubernetesClient client)
+      throws IOException {
+    return prepare(
+        pod,
+        root,
+        Map.of(
+            "kernel-pvc", Map.of("disk.img", guest.kernel()),
+            "initrd-pvc", Map.of("disk.img", guest.initrd())),
+        Map.of(),
+        client);
+  }
+
+  /**
    * Like {@link #prepare(Pod, Path, Map, Map, KubernetesClient)}, with every PVC a folder of {@code
    * storage} named after the claim and kept across pods, as a node's storage is: what a populate
    * Job writes there, a VM pod later finds.

@@ -1,5 +1,6 @@
 package io.fastvm.operator.testing;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fastvm.api.v1alpha1.BlankSource;
 import io.fastvm.api.v1alpha1.CloudInitConfig;
 import io.fastvm.api.v1alpha1.CloudInitConfigSpec;
@@ -102,6 +103,13 @@ public final class TestVms {
       return this;
     }
 
+    public Spec macvtap(String name, String attachment) {
+      networks.add(
+          new Network(
+              name, NetworkType.MACVTAP, attachment, null, "52:54:00:aa:bb:cd", null, null));
+      return this;
+    }
+
     public Spec nodeSelector(Map<String, String> value) {
       nodeSelector = value;
       return this;
@@ -174,6 +182,29 @@ public final class TestVms {
     Volume volume = volume(name);
     volume.setStatus(readyStatus(name + "-pvc"));
     return volume;
+  }
+
+  /**
+   * Creates, for a kernel-boot VM, the Volumes {@code kernel} and {@code initrd} on the (mock or
+   * real) API server, Ready on claims {@code kernel-pvc} and {@code initrd-pvc}: raw files, not
+   * qcow2 images.
+   */
+  public static void createKernelBootVolumes(KubernetesClient client) {
+    for (String name : new String[] {"kernel", "initrd"}) {
+      Volume volume =
+          new Volume(
+              NS,
+              name,
+              new VolumeSpec(
+                  "1Gi",
+                  VolumeFormat.RAW,
+                  null,
+                  null,
+                  new VolumeSource(new BlankSource(), null, null, null)));
+      volume = client.resource(volume).create();
+      volume.setStatus(readyStatus(name + "-pvc"));
+      client.resource(volume).updateStatus();
+    }
   }
 
   public static CloudInitConfig cloudInit(String name) {

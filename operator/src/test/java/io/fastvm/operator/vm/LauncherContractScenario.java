@@ -5,13 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fastvm.api.v1alpha1.BlankSource;
 import io.fastvm.api.v1alpha1.PrintableStatus;
 import io.fastvm.api.v1alpha1.VirtualMachine;
-import io.fastvm.api.v1alpha1.Volume;
-import io.fastvm.api.v1alpha1.VolumeFormat;
-import io.fastvm.api.v1alpha1.VolumeSource;
-import io.fastvm.api.v1alpha1.VolumeSpec;
 import io.fastvm.contract.LauncherInvocation;
 import io.fastvm.contract.PodLayout;
 import io.fastvm.contract.RuntimeDir;
@@ -70,22 +65,7 @@ abstract class LauncherContractScenario {
             RunningOperator.start(cluster.client(), OperatorSettings.defaults());
         FakeKubelet kubelet = FakeKubelet.manual(cluster)) {
       KubernetesClient client = cluster.client();
-      for (String name : new String[] {"kernel", "initrd"}) {
-        // Kernel and initrd are raw files, not qcow2 images.
-        Volume volume =
-            new Volume(
-                TestVms.NS,
-                name,
-                new VolumeSpec(
-                    "1Gi",
-                    VolumeFormat.RAW,
-                    null,
-                    null,
-                    new VolumeSource(new BlankSource(), null, null, null)));
-        volume = client.resource(volume).create();
-        volume.setStatus(TestVms.readyStatus(name + "-pvc"));
-        client.resource(volume).updateStatus();
-      }
+      TestVms.createKernelBootVolumes(client);
       VirtualMachine vm =
           client
               .getKubernetesSerialization()
@@ -113,15 +93,7 @@ abstract class LauncherContractScenario {
       Pod pod = client.pods().inNamespace(TestVms.NS).list().getItems().get(0);
       String name = pod.getMetadata().getName();
 
-      PodExecution run =
-          PodExecution.prepare(
-              pod,
-              tmp.resolve("pod"),
-              Map.of(
-                  "kernel-pvc", Map.of("disk.img", guest.kernel()),
-                  "initrd-pvc", Map.of("disk.img", guest.initrd())),
-              Map.of(),
-              client);
+      PodExecution run = PodExecution.kernelBoot(pod, tmp.resolve("pod"), guest, client);
       Path runtime = run.dir(PodLayout.RUNTIME_DIR);
       try (LauncherProcess launcher = LauncherProcess.start(run.args(), runtime, Map.of())) {
         launcher.awaitLine(TestGuests.READY, BOOT);

@@ -86,9 +86,12 @@ class SmallPureFunctionsTest {
     assertThat(
             SpecValidator.problems(
                 TestVms.spec().disk("r", "r").bridge("lan", "lan-attachment").build()))
+        .isEmpty();
+    assertThat(
+            SpecValidator.problems(
+                TestVms.spec().disk("r", "r").macvtap("lan", "lan-attachment").build()))
         .containsExactly(
-            "network lan: bridge networks are not supported yet (the node agent does not set up"
-                + " tap devices yet); use nat or isolated");
+            "network lan: type macvtap is not supported yet; use bridge, nat or isolated");
     assertThat(SpecValidator.problems(TestVms.spec().disk("r", "r").cdrom("i", "r").build()))
         .isNotEmpty();
     assertThat(

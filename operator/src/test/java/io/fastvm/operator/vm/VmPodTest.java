@@ -12,6 +12,7 @@ import io.fastvm.api.v1alpha1.VirtualMachine;
 import io.fastvm.api.v1alpha1.Volume;
 import io.fastvm.api.validation.ManifestValidator;
 import io.fastvm.contract.PodLayout;
+import io.fastvm.contract.PodTaps;
 import io.fastvm.operator.config.OperatorSettings;
 import io.fastvm.operator.testing.TestVms;
 import java.nio.file.Files;
@@ -188,7 +189,7 @@ class VmPodTest {
   }
 
   @Test
-  void bridgeNetworksGetMultusAndTapDevices() {
+  void bridgeNetworksGetMultusAndTunButNoCapabilities() {
     VirtualMachine vm =
         TestVms.vm(
             "fileserver",
@@ -200,9 +201,16 @@ class VmPodTest {
     Pod pod = render(vm, TestVms.readyVolume("root"));
     assertThat(pod.getMetadata().getAnnotations().get(VmMetadata.MULTUS_NETWORKS_ANNOTATION))
         .isEqualTo("[{\"name\":\"lan-br0\",\"namespace\":\"infra\",\"interface\":\"net0\"}]");
+    // The node agent's cue: which of the pod's interfaces to bridge to a tap.
+    assertThat(pod.getMetadata().getAnnotations().get(PodTaps.BRIDGE_NICS_ANNOTATION))
+        .isEqualTo("0");
     var c = pod.getSpec().getContainers().get(0);
-    assertThat(c.getResources().getRequests()).containsKeys(VmResources.TUN, VmResources.VHOST_NET);
-    assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_ADMIN");
+    // QEMU opens the tap the node agent made: /dev/net/tun, but no capability to make one.
+    assertThat(c.getResources().getRequests())
+        .containsKey(VmResources.TUN)
+        .doesNotContainKey(VmResources.VHOST_NET);
+    assertThat(c.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(c.getPorts())
         .extracting(p -> p.getContainerPort())
         .containsExactly(PodLayout.CONSOLE_PORT, 22);
