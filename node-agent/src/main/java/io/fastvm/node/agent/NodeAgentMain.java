@@ -21,7 +21,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -188,18 +187,11 @@ public final class NodeAgentMain implements Callable<Integer> {
 
   /** The agent runs in the host's PID namespace: a pod's processes show its network namespace. */
   private PodBridgeLoop bridges(KubernetesClient client) {
-    ProcFs proc = ProcFs.host();
     return PodBridgeLoop.start(
         client,
         nodeName,
         new PodBridges(),
-        pod -> {
-          try {
-            return proc.networkNamespace(pod.getMetadata().getUid());
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        },
+        PodNetworkNamespace.of(ProcFs.host()),
         Duration.ofMillis(bridgePollMillis));
   }
 

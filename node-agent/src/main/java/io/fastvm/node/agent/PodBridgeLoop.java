@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * Bridge NICs for every VM pod on this node: watches the node's VM pods and, for each whose {@link
@@ -33,7 +32,7 @@ public final class PodBridgeLoop implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PodBridgeLoop.class.getName());
 
   private final PodBridges bridges;
-  private final Function<Pod, Optional<Path>> netns;
+  private final PodNetworkNamespace netns;
   private final SharedIndexInformer<Pod> pods;
 
   /** Pod uid → the inode of the network namespace plumbed. */
@@ -47,10 +46,7 @@ public final class PodBridgeLoop implements AutoCloseable {
           Thread.ofPlatform().name("fastvm-pod-bridges").daemon().factory());
 
   private PodBridgeLoop(
-      KubernetesClient client,
-      String nodeName,
-      PodBridges bridges,
-      Function<Pod, Optional<Path>> netns) {
+      KubernetesClient client, String nodeName, PodBridges bridges, PodNetworkNamespace netns) {
     this.bridges = bridges;
     this.netns = netns;
     this.pods =
@@ -60,6 +56,7 @@ public final class PodBridgeLoop implements AutoCloseable {
             uid -> {
               plumbed.remove(uid);
               reported.remove(uid);
+              netns.forget(uid);
             });
   }
 
@@ -72,7 +69,7 @@ public final class PodBridgeLoop implements AutoCloseable {
       KubernetesClient client,
       String nodeName,
       PodBridges bridges,
-      Function<Pod, Optional<Path>> netns,
+      PodNetworkNamespace netns,
       Duration interval) {
     PodBridgeLoop loop = new PodBridgeLoop(client, nodeName, bridges, netns);
     loop.timer.scheduleWithFixedDelay(loop::round, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -104,7 +101,7 @@ public final class PodBridgeLoop implements AutoCloseable {
     if (nics.isEmpty()) {
       return;
     }
-    Optional<Path> namespace = netns.apply(pod);
+    Optional<Path> namespace = netns.of(pod);
     if (namespace.isEmpty()) {
       return; // no sandbox yet
     }

@@ -48,18 +48,29 @@ public record ProcFs(Path root) {
   }
 
   /**
-   * The network namespace of pod {@code podUid} ({@code ns/net} of a process in its cgroup, the
-   * sandbox's or a container's: all share it), or empty while it has no process.
+   * A process of pod {@code podUid} (in its cgroup: the sandbox's or a container's), or empty while
+   * it has none.
    */
-  public Optional<Path> networkNamespace(String podUid) throws IOException {
+  public Optional<Long> processOf(String podUid) throws IOException {
     try (Stream<Path> processes = Files.list(root)) {
       for (Path process : processes.filter(ProcFs::numbered).toList()) {
-        if (inPod(Long.parseLong(process.getFileName().toString()), podUid)) {
-          return Optional.of(process.resolve("ns").resolve("net"));
+        long pid = Long.parseLong(process.getFileName().toString());
+        if (inPod(pid, podUid)) {
+          return Optional.of(pid);
         }
       }
     }
     return Optional.empty();
+  }
+
+  /** Whether process {@code pid} is (still) one of pod {@code podUid}'s. */
+  public boolean ofPod(long pid, String podUid) {
+    return podUid != null && inPod(pid, podUid);
+  }
+
+  /** The network namespace of process {@code pid}, to enter with nsenter. */
+  public Path networkNamespace(long pid) {
+    return root.resolve(Long.toString(pid)).resolve("ns").resolve("net");
   }
 
   private static boolean isQemu(Path process) {

@@ -47,8 +47,11 @@ class ProcFsTest {
     process(7, "7", "/user.slice");
     process(4002, "4002 1", "/kubepods.slice/kubepods-pod" + POD_B.replace('-', '_') + ".slice");
     ProcFs fs = new ProcFs(proc);
-    assertThat(fs.networkNamespace(POD_B)).contains(proc.resolve("4002/ns/net"));
-    assertThat(fs.networkNamespace(POD_A)).as("a pod without a process yet").isEmpty();
+    assertThat(fs.processOf(POD_B)).contains(4002L);
+    assertThat(fs.networkNamespace(4002)).isEqualTo(proc.resolve("4002/ns/net"));
+    assertThat(fs.ofPod(4002, POD_B)).isTrue();
+    assertThat(fs.ofPod(7, POD_B)).isFalse();
+    assertThat(fs.processOf(POD_A)).as("a pod without a process yet").isEmpty();
   }
 
   @Test
