@@ -93,9 +93,12 @@ public final class DebianDiskBuilder {
         deleteTree(staging.resolve("root"));
         try {
           Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.FileAlreadyExistsException
-            | java.nio.file.DirectoryNotEmptyException e) {
-          // Another build of the same recipe finished first: use that one.
+        } catch (java.nio.file.FileSystemException e) {
+          // Another build of the same recipe finished first (rename(2) says ENOTEMPTY, which Java
+          // reports as a plain FileSystemException for directories): use that one.
+          if (!Files.isDirectory(dir)) {
+            throw e;
+          }
         }
         Files.deleteIfExists(log);
       } finally {

@@ -49,28 +49,23 @@ class GuestAgentGuestTest {
           GuestAgentClient.connect(vm.runtimeDir().resolve(RuntimeDir.GUEST_AGENT_SOCKET))) {
         GuestFacts facts =
             GuestExec.awaitFacts(
-                agent, budget, f -> eth0(f).ipv4().contains(CloudGuestConfig.ADDRESS));
+                agent, budget, f -> GuestExec.eth0(f).ipv4().contains(CloudGuestConfig.ADDRESS));
         assertThat(facts.hostname()).isEqualTo("box-agent");
         assertThat(facts.os().id()).isEqualTo("debian");
         assertThat(facts.os().version()).startsWith("12");
         assertThat(facts.os().kernel()).isEqualTo(kernel.kernelVersion());
-        assertThat(eth0(facts).mac()).isEqualTo(mac);
-        assertThat(eth0(facts).ipv4()).containsExactly(CloudGuestConfig.ADDRESS);
+        assertThat(GuestExec.eth0(facts).mac()).isEqualTo(mac);
+        assertThat(GuestExec.eth0(facts).ipv4()).containsExactly(CloudGuestConfig.ADDRESS);
 
         GuestExec.run(agent, budget, "/usr/sbin/ip", "addr", "add", "10.0.2.60/24", "dev", "eth0");
         GuestFacts after =
-            GuestExec.awaitFacts(agent, budget, f -> eth0(f).ipv4().contains("10.0.2.60/24"));
-        assertThat(eth0(after).ipv4()).containsExactly(CloudGuestConfig.ADDRESS, "10.0.2.60/24");
+            GuestExec.awaitFacts(
+                agent, budget, f -> GuestExec.eth0(f).ipv4().contains("10.0.2.60/24"));
+        assertThat(GuestExec.eth0(after).ipv4())
+            .containsExactly(CloudGuestConfig.ADDRESS, "10.0.2.60/24");
       }
       launcher.signal("TERM");
       assertThat(launcher.awaitExit(budget)).isEqualTo(LauncherInvocation.ExitCode.POWERED_OFF);
     }
-  }
-
-  private static GuestFacts.Interface eth0(GuestFacts facts) {
-    return facts.interfaces().stream()
-        .filter(i -> i.name().equals("eth0"))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no eth0 in " + facts));
   }
 }

@@ -98,27 +98,12 @@ class PasstGuestTest {
         Path socket = vm.runtimeDir().resolve(RuntimeDir.GUEST_AGENT_SOCKET);
         try (GuestAgentClient agent = GuestAgentClient.connect(socket)) {
           GuestFacts facts =
-              GuestExec.awaitFacts(agent, budget, f -> eth0(f).ipv4().contains(expected));
-          assertThat(eth0(facts).mac()).isEqualTo(mac);
+              GuestExec.awaitFacts(agent, budget, f -> GuestExec.eth0(f).ipv4().contains(expected));
+          assertThat(GuestExec.eth0(facts).mac()).isEqualTo(mac);
         }
 
         // Out: the peer sees the pod's address.
-        GuestExec.run(
-            socket,
-            budget,
-            "/usr/bin/python3",
-            "-c",
-            "import socket\n"
-                + "s = socket.create_connection(('"
-                + pod.peerAddress()
-                + "', "
-                + peer.getLocalPort()
-                + "))\n"
-                + "chunk = b'x' * 65536\n"
-                + "for _ in range("
-                + SENT / 65536
-                + "): s.sendall(chunk)\n"
-                + "s.close()\n");
+        GuestExec.sendTcp(socket, budget, pod.peerAddress(), peer.getLocalPort(), SENT);
         Received got =
             received.get(budget.left("the peer's bytes").toMillis(), TimeUnit.MILLISECONDS);
         assertThat(got.bytes()).isEqualTo(SENT);
@@ -159,7 +144,13 @@ class PasstGuestTest {
   private static TestVm vm(
       Path dir, DebianDisk disk, GuestImage kernel, String mac, boolean forwarded)
       throws Exception {
-    String manifest =
+    return CloudGuest.vm(
+        dir,
+        disk,
+        kernel,
+        kernel.cmdline() + " fastvm.keep-running",
+        "{name: default, type: nat, macAddress: \"%s\", ports: %s}"
+            .formatted(mac, forwarded ? "[{name: web, port: 8080}]" : "[]"),
         """
         apiVersion: fastvm.io/v1alpha1
         kind: CloudInitConfig
@@ -167,39 +158,8 @@ class PasstGuestTest {
         spec:
           hostname: box-passt
           network: {mode: dhcp}
-        ---
-        %s---
-        apiVersion: fastvm.io/v1alpha1
-        kind: VirtualMachine
-        metadata: {name: guest, namespace: tests}
-        spec:
-          accelerator: tcg
-          memory: 768Mi
-          kernelBoot: {kernel: kernel, initrd: initrd, cmdline: '%s'}
-          disks: [{name: root, volume: root}]
-          display: {type: none}
-          networks:
-            - name: default
-              type: nat
-              macAddress: "%s"
-              ports: %s
-          cloudInit: {name: init}
-        """
-            .formatted(
-                CloudGuest.volumes(disk),
-                kernel.cmdline() + " fastvm.keep-running",
-                mac,
-                forwarded ? "[{name: web, port: 8080}]" : "[]");
-    return CloudGuest.bind(
-            new TestVm(dir), disk, kernel, Files.createDirectories(dir.resolve("root")))
-        .manifest(manifest);
-  }
-
-  private static GuestFacts.Interface eth0(GuestFacts facts) {
-    return facts.interfaces().stream()
-        .filter(i -> i.name().equals("eth0"))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no eth0 in " + facts));
+        """,
+        "{name: init}");
   }
 
   /**

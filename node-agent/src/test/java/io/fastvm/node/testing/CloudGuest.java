@@ -145,6 +145,31 @@ public final class CloudGuest {
       CloudGuestConfig config,
       String bus)
       throws IOException {
+    return vm(
+        dir,
+        disk,
+        kernel,
+        cmdline,
+        "{name: default, type: nat, macAddress: \"" + mac + "\"}",
+        config.yaml("tests"),
+        "{name: " + CloudGuestConfig.CONFIG + ", bus: " + bus + "}");
+  }
+
+  /**
+   * A VM of {@code disk} under TCG booting {@code kernel} with {@code cmdline}, with the one NIC
+   * {@code nic} (a YAML flow map) and cloud-init {@code cloudInit} (the VM's field, a flow map)
+   * from {@code cloudInitManifests} (its CloudInitConfig and Secrets); bound to folders under
+   * {@code dir}, with those manifests and the Volumes in its manifest.
+   */
+  public static TestVm vm(
+      Path dir,
+      DebianDisk disk,
+      GuestImage kernel,
+      String cmdline,
+      String nic,
+      String cloudInitManifests,
+      String cloudInit)
+      throws IOException {
     String vm =
         """
         apiVersion: fastvm.io/v1alpha1
@@ -156,16 +181,16 @@ public final class CloudGuest {
           kernelBoot: {kernel: kernel, initrd: initrd, cmdline: '%s'}
           disks: [{name: root, volume: root}]
           display: {type: none}
-          networks: [{name: default, type: nat, macAddress: "%s"}]
-          cloudInit: {name: %s, bus: %s}
+          networks: [%s]
+          cloudInit: %s
         """
-            .formatted(cmdline, mac, CloudGuestConfig.CONFIG, bus);
+            .formatted(cmdline, nic, cloudInit);
     return bind(
             new TestVm(dir),
             disk,
             kernel,
             java.nio.file.Files.createDirectories(dir.resolve("root")))
-        .manifest(config.yaml("tests") + "---\n" + volumes(disk) + "---\n" + vm);
+        .manifest(cloudInitManifests + "---\n" + volumes(disk) + "---\n" + vm);
   }
 
   private static String resource(String name) {

@@ -77,6 +77,38 @@ public final class GuestExec {
   }
 
   /**
+   * The guest's python3 sends {@code bytes} (a multiple of 64 KiB) to {@code host:port} over one
+   * TCP connection, in 64 KiB sendalls: a throughput measurement's sending side.
+   */
+  public static void sendTcp(Path socket, TestBudget budget, String host, int port, int bytes)
+      throws Exception {
+    run(
+        socket,
+        budget,
+        "/usr/bin/python3",
+        "-c",
+        "import socket\n"
+            + "s = socket.create_connection(('"
+            + host
+            + "', "
+            + port
+            + "))\n"
+            + "chunk = b'x' * 65536\n"
+            + "for _ in range("
+            + bytes / 65536
+            + "): s.sendall(chunk)\n"
+            + "s.close()\n");
+  }
+
+  /** The guest's eth0; fails naming what the guest has instead. */
+  public static GuestFacts.Interface eth0(GuestFacts facts) {
+    return facts.interfaces().stream()
+        .filter(i -> i.name().equals("eth0"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no eth0 in " + facts));
+  }
+
+  /**
    * The agent starts some time after the guest's report (udev starts it when its port appears):
    * asks until the facts pass {@code test}.
    */

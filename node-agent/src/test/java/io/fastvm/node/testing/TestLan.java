@@ -53,6 +53,13 @@ public final class TestLan implements AutoCloseable {
     return pod;
   }
 
+  /** {@code argv} run in the LAN's namespace (a host on the LAN). */
+  public List<String> command(List<String> argv) {
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", name));
+    command.addAll(argv);
+    return command;
+  }
+
   /** The path of a pod's namespace, as the node agent gets it from the pod's process. */
   public static Path netns(String pod) {
     return Path.of("/run/netns", pod);
